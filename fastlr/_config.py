@@ -1,0 +1,29 @@
+"""One place for the JIT settings every kernel uses.
+
+``FASTMATH`` lets LLVM reassociate and contract floating point operations
+(that is what vectorises dot products and reductions) but keeps IEEE NaN and
+inf semantics (``nnan`` and ``ninf`` are *off*): the solvers rely on
+``np.isfinite`` to detect a diverging learning rate, and with ``nnan`` LLVM
+would be free to fold those checks to ``True``.
+"""
+from __future__ import annotations
+
+import os
+
+from numba import njit, prange  # noqa: F401  (re-exported for kernels)
+
+FASTMATH = {"nsz", "arcp", "contract", "reassoc"}
+
+#: Kernels are cached on disk so a new process does not pay the compile again.
+CACHE = os.environ.get("FASTLR_NO_CACHE", "0") != "1"
+
+
+def kernel(fn=None, *, parallel=False):
+    """Decorate a pure array function as a fastlr kernel (njit, cached, nogil)."""
+
+    def wrap(f):
+        return njit(cache=CACHE, nogil=True, fastmath=set(FASTMATH), parallel=parallel)(f)
+
+    if fn is None:
+        return wrap
+    return wrap(fn)

@@ -1,0 +1,310 @@
+"""Shared scikit-learn machinery of the three estimators: validate, encode, dispatch.
+
+No math lives here: the estimator checks its input, builds a
+:class:`~fastlr._solvers.problem.Problem` and hands it to a solver; it turns
+weights into predictions with the kernels of :mod:`fastlr._kernels`.
+"""
+from __future__ import annotations
+
+import contextlib
+import copy
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.extmath import safe_sparse_dot
+from sklearn.utils.validation import check_is_fitted, check_random_state, validate_data
+
+from .. import _kernels as K
+from .._solvers import solve
+from .._solvers.problem import Problem
+from .targets import (SIGMOID_TYPES, SOFTMAX_TYPES, as_1d_labels, check_two_classes,
+                      combined_sample_weight, encode_targets, target_type)
+
+
+@contextlib.contextmanager
+def unchanged_on_error(est):
+    """Restore the estimator's state if the block raises: no half-done fits."""
+    saved = copy.copy(est.__dict__)
+    try:
+        yield
+    except BaseException:
+        est.__dict__.clear()
+        est.__dict__.update(saved)
+        raise
+
+
+class BaseLogistic(ClassifierMixin, BaseEstimator):
+    """Parameters and methods common to the sigmoid and softmax estimators."""
+
+    _parameter_constraints = {
+        "penalty": [StrOptions({"l1", "l2", "elasticnet"}), None],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "l1_ratio": [Interval(Real, 0, 1, closed="both")],
+        "fit_intercept": ["boolean"],
+        "solver": [StrOptions({"mbgd"})],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "learning_rate": [Interval(Real, 0, None, closed="neither"),
+                          StrOptions({"constant", "invscaling", "adaptive"})],
+        "eta0": [Interval(Real, 0, None, closed="neither")],
+        "decay": [Interval(Real, 0, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left"), None],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "shuffle": ["boolean"],
+        "random_state": ["random_state"],
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+        "standardize": ["boolean"],
+        "threshold": [Interval(Real, 0, 1, closed="neither")],
+        "warm_start": ["boolean"],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "verbose": ["verbose"],
+    }
+
+    #: target types the estimator accepts (set by subclasses)
+    _target_types: tuple = ()
+
+    def __init__(self, *, penalty="l2", alpha=1e-4, l1_ratio=0.15, fit_intercept=True,
+                 solver="mbgd", batch_size=32, learning_rate=0.05, eta0=0.05, decay=0.1,
+                 max_iter=100, tol=1e-3, n_iter_no_change=5, shuffle=True,
+                 random_state=None, class_weight=None, standardize=True, threshold=0.5,
+                 warm_start=False, early_stopping=False, validation_fraction=0.1,
+                 verbose=0):
+        self.penalty = penalty
+        self.alpha = alpha
+        self.l1_ratio = l1_ratio
+        self.fit_intercept = fit_intercept
+        self.solver = solver
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.eta0 = eta0
+        self.decay = decay
+        self.max_iter = max_iter
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.class_weight = class_weight
+        self.standardize = standardize
+        self.threshold = threshold
+        self.warm_start = warm_start
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.verbose = verbose
+
+    # ------------------------------------------------------------------ tags
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = False
+        tags.classifier_tags.multi_label = "multilabel-indicator" in self._target_types
+        tags.classifier_tags.multi_class = "multiclass" in self._target_types
+        return tags
+
+    # ------------------------------------------------------------ hooks
+    def _family(self, y_type):
+        """'sigmoid' or 'softmax' for a target type (subclasses may override)."""
+        if y_type not in self._target_types:
+            if y_type == "multiclass":  # scikit-learn's wording for binary-only models
+                raise ValueError(
+                    "Only binary classification is supported. The type of the target "
+                    f"is {y_type}. {type(self).__name__} fits binary and multilabel "
+                    "targets; use fastlr.SoftmaxRegression or fastlr.LogisticRegression "
+                    "for multiclass targets.")
+            raise ValueError(
+                f"{type(self).__name__} does not handle {y_type} targets; it takes "
+                f"{' or '.join(self._target_types)} targets. Use fastlr.LogisticRegression, "
+                "which picks the model for the target.")
+        return "softmax" if y_type == "multiclass" else self._binary_family
+
+    _binary_family = "sigmoid"
+
+    # ------------------------------------------------------------ penalty
+    def _penalty_split(self):
+        """(l1, l2) strengths from penalty, alpha and l1_ratio (MATH.md §3)."""
+        if self.penalty is None:
+            return 0.0, 0.0
+        ratio = {"l1": 1.0, "l2": 0.0}.get(self.penalty, self.l1_ratio)
+        return self.alpha * ratio, self.alpha * (1.0 - ratio)
+
+    # ------------------------------------------------------------ fitting
+    def _validate_Xy(self, X, y, reset):
+        X, y = validate_data(self, X, y, reset=reset, dtype=[np.float64, np.float32],
+                             order="C", multi_output=True, y_numeric=False)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = as_1d_labels(y)
+        return X, y
+
+    def _problem(self, X, y, sample_weight, family, classes, stats=None,
+                 require_two_classes=True):
+        T = encode_targets(family, y, classes, X.dtype)
+        sw = combined_sample_weight(sample_weight, self.class_weight, y, classes,
+                                    family, X.shape[0], X.dtype)
+        if require_two_classes:
+            check_two_classes(T, family, sw, classes)
+        if stats is None:
+            stats = self._standardization(X, sw)
+        sw = (sw * (len(sw) / sw.sum(dtype=np.float64))).astype(X.dtype)
+        l1, l2 = self._penalty_split()
+        n_out = T.shape[1] if family == "sigmoid" else len(classes)
+        return Problem(family=family, X=X, T=T, sw=sw, n_outputs=n_out, l1=l1, l2=l2,
+                       fit_intercept=bool(self.fit_intercept),
+                       standardize=bool(self.standardize), mean=stats[0],
+                       inv_scale=stats[1])
+
+    def _standardization(self, X, sw):
+        d = X.shape[1]
+        if not self.standardize:
+            return np.zeros(d, X.dtype), np.ones(d, X.dtype)
+        mean, var = np.empty(d), np.empty(d)
+        K.weighted_mean_var(X, sw, mean, var)
+        std = np.sqrt(var)
+        inv = np.where(std > 1e-12 * np.maximum(1.0, np.abs(mean)), 1.0 / np.where(std > 0, std, 1), 1.0)
+        return mean.astype(X.dtype), inv.astype(X.dtype)
+
+    def _classes_for(self, family, y, y_type):
+        if y_type == "multilabel-indicator":
+            return np.arange(y.shape[1])
+        return np.unique(y)
+
+    def _store(self, problem, res, classes, family, extend=False):
+        self.coef_, self.intercept_ = problem.to_original_units(res.W, res.b)
+        if not self.fit_intercept:
+            self.intercept_[:] = 0
+        self.classes_ = classes
+        self._fastlr_family = family
+        self._fastlr_stats = (problem.mean, problem.inv_scale)
+        curve = list(res.loss_curve)
+        if extend:
+            self.loss_curve_ = list(getattr(self, "loss_curve_", [])) + curve
+            self.n_iter_ = getattr(self, "n_iter_", 0) + res.n_iter
+        else:
+            self.loss_curve_ = curve
+            self.n_iter_ = res.n_iter
+        if self.early_stopping and res.validation_scores:
+            self.validation_scores_ = list(res.validation_scores)
+            self.best_validation_score_ = res.best_validation_score
+
+    def _initial_weights(self, problem, family, classes):
+        K_, d, dt = problem.n_outputs, problem.n_features, problem.dtype
+        prev = getattr(self, "coef_", None)
+        if (self.warm_start and prev is not None and prev.shape == (K_, d)
+                and getattr(self, "_fastlr_family", None) == family
+                and np.array_equal(getattr(self, "classes_", None), classes)):
+            return problem.to_standardized_units(self.coef_, self.intercept_)
+        return np.zeros((K_, d), dt), np.zeros(K_, dt)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model to X (n, d) and y (labels, or an (n, L) 0/1 indicator matrix)."""
+        with unchanged_on_error(self):
+            X, y = self._validate_Xy(X, y, reset=True)
+            y_type = target_type(y)
+            family = self._family(y_type)
+            classes = self._classes_for(family, y, y_type)
+            problem = self._problem(X, y, sample_weight, family, classes)
+            W, b = self._initial_weights(problem, family, classes)
+            rng = check_random_state(self.random_state)
+            res = solve(self, problem, W, b, rng=rng, max_iter=self.max_iter)
+            self._store(problem, res, classes, family)
+            self._fastlr_rng = rng
+        return self
+
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """One epoch of MBGD over (X, y), continuing from the current weights.
+
+        ``classes`` (all labels that will ever appear) is required on the first
+        call for binary and multiclass targets. With ``standardize=True`` the
+        column statistics of the first call's data are kept for later calls.
+        """
+        with unchanged_on_error(self):
+            first = not hasattr(self, "classes_")
+            if first:
+                self._validate_params()
+            X, y = self._validate_Xy(X, y, reset=first)
+            y_type = target_type(y)
+            if not first:
+                family, cls, stats = self._fastlr_family, self.classes_, self._fastlr_stats
+                if classes is not None and not np.array_equal(np.unique(classes), cls):
+                    raise ValueError(f"classes={list(classes)} differs from the classes "
+                                     f"of the first call to partial_fit: {list(cls)}")
+            elif y_type == "multilabel-indicator":
+                family, cls, stats = self._family(y_type), np.arange(y.shape[1]), None
+            else:
+                if classes is None:
+                    raise ValueError("classes must be passed on the first call to partial_fit")
+                cls = np.unique(np.asarray(classes))
+                if len(cls) < 2:
+                    raise ValueError("classes must hold at least 2 classes")
+                family = self._family("multiclass" if len(cls) > 2 else "binary")
+                stats = None
+            problem = self._problem(X, y, sample_weight, family, cls, stats=stats,
+                                    require_two_classes=False)
+            if first:
+                K_, d = problem.n_outputs, problem.n_features
+                W, b = np.zeros((K_, d), X.dtype), np.zeros(K_, X.dtype)
+                self._fastlr_rng = check_random_state(self.random_state)
+            else:
+                W, b = problem.to_standardized_units(self.coef_, self.intercept_)
+            res = solve(self, problem, W, b, rng=self._fastlr_rng, max_iter=1,
+                        warn=False, partial=True, epoch_offset=getattr(self, "n_iter_", 0))
+            self._store(problem, res, cls, family, extend=not first)
+        return self
+
+    # ------------------------------------------------------------ predicting
+    def _logits(self, X):
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32],
+                          accept_sparse=False)
+        Z = safe_sparse_dot(X, self.coef_.T.astype(X.dtype, copy=False))
+        Z += self.intercept_.astype(X.dtype, copy=False)
+        return np.ascontiguousarray(Z)
+
+    def decision_function(self, X):
+        """Net inputs z = X·coefᵀ + intercept: (n,) for binary, (n, K) or (n, L) otherwise."""
+        Z = self._logits(X)
+        if self._fastlr_family == "sigmoid":
+            return Z[:, 0] if Z.shape[1] == 1 and not self._multilabel else Z
+        if Z.shape[1] == 2:
+            return Z[:, 1] - Z[:, 0]
+        return Z
+
+    @property
+    def _multilabel(self):
+        return self._fastlr_family == "sigmoid" and self.coef_.shape[0] > 1
+
+    def predict_proba(self, X):
+        """Class probabilities: (n, 2) binary, (n, K) multiclass, (n, L) per label."""
+        Z = self._logits(X)
+        if self._fastlr_family == "softmax":
+            K.softmax_inplace(Z)
+            return Z
+        K.sigmoid_inplace(Z)
+        if self._multilabel:
+            return Z
+        return np.hstack([1 - Z, Z])
+
+    def predict_log_proba(self, X):
+        """Logarithm of :meth:`predict_proba`, computed stably from the net inputs."""
+        Z = self._logits(X)
+        if self._fastlr_family == "softmax":
+            K.log_softmax_inplace(Z)
+            return Z
+        if self._multilabel:
+            K.log_sigmoid_inplace(Z)
+            return Z
+        neg = -Z
+        K.log_sigmoid_inplace(neg)
+        K.log_sigmoid_inplace(Z)
+        return np.hstack([neg, Z])
+
+    def predict(self, X):
+        """Predicted labels (sigmoid family: positive when p >= threshold)."""
+        check_is_fitted(self)
+        if self._fastlr_family == "softmax":
+            return self.classes_[np.argmax(self._logits(X), axis=1)]
+        P = self.predict_proba(X)
+        if self._multilabel:
+            return (P >= self.threshold).astype(int)
+        return self.classes_[(P[:, 1] >= self.threshold).astype(int)]

@@ -1,0 +1,90 @@
+"""Target encoding and sample weights: what y and sample_weight become for a solver."""
+from __future__ import annotations
+
+import numpy as np
+from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.multiclass import type_of_target
+from sklearn.utils.validation import column_or_1d
+
+SIGMOID_TYPES = ("binary", "multilabel-indicator")
+SOFTMAX_TYPES = ("binary", "multiclass")
+
+
+def target_type(y) -> str:
+    """sklearn's type_of_target, with a clear error for what no model here fits."""
+    y_type = type_of_target(y, input_name="y")
+    if y_type not in ("binary", "multiclass", "multilabel-indicator"):
+        raise ValueError(
+            f"Unknown label type: {y_type!r}. fastlr classifiers take class labels "
+            "(binary or multiclass) or a 2-D 0/1 multilabel indicator matrix; "
+            "continuous or multi-output targets are not classification targets.")
+    return y_type
+
+
+def as_1d_labels(y):
+    """A column vector y becomes 1-D (with scikit-learn's DataConversionWarning)."""
+    return column_or_1d(y, warn=True) if np.ndim(y) == 2 else np.asarray(y)
+
+
+def encode_targets(family, y, classes, dtype):
+    """Return T for the solver: (n, L) float indicators, or (n,) int class indices.
+
+    ``classes`` are the known classes (``classes_``); a label not among them
+    raises. For the sigmoid family with 1-D y the positive class is classes[1].
+    """
+    if family == "sigmoid" and np.ndim(y) == 2:
+        Y = np.asarray(y)
+        if not np.isin(Y, (0, 1)).all():
+            raise ValueError("multilabel targets must be a 0/1 indicator matrix")
+        return np.ascontiguousarray(Y, dtype=dtype)
+    pos = np.searchsorted(classes, y)
+    pos = np.clip(pos, 0, len(classes) - 1)
+    unknown = classes[pos] != y
+    if np.any(unknown):
+        bad = np.unique(np.asarray(y)[unknown])[:5]
+        raise ValueError(f"y contains labels not in classes {list(classes)}: {list(bad)}")
+    if family == "sigmoid":
+        return np.ascontiguousarray((pos == 1).astype(dtype)[:, None])
+    return pos.astype(np.intp)
+
+
+def combined_sample_weight(sample_weight, class_weight, y, classes, family, n, dtype):
+    """sample_weight × class_weight[y], validated; not yet normalised."""
+    if sample_weight is None:
+        sw = np.ones(n, dtype=np.float64)
+    else:
+        sw = np.asarray(sample_weight, dtype=np.float64)
+        if sw.ndim == 0:
+            sw = np.full(n, float(sw))
+        if sw.shape != (n,):
+            raise ValueError(
+                f"sample_weight.shape == {sw.shape}, expected ({n},): one weight per row of X")
+        if not np.all(np.isfinite(sw)):
+            raise ValueError("sample_weight contains NaN or infinity")
+        if np.any(sw < 0):
+            raise ValueError("sample_weight has negative values; weights must be >= 0")
+        sw = sw.copy()  # never modify the caller's array
+    if class_weight is not None:
+        if np.ndim(y) == 2:
+            raise ValueError("class_weight is not supported for multilabel targets; "
+                             "use sample_weight")
+        cw = compute_class_weight(class_weight, classes=classes, y=y)
+        sw *= cw[np.searchsorted(classes, y)]
+    if not sw.sum() > 0:
+        raise ValueError("the sample weights sum to zero: nothing to fit")
+    return sw.astype(dtype)
+
+
+def check_two_classes(T, family, sw, classes):
+    """A classifier can't train when only one class has positive weight."""
+    if family == "softmax":
+        present = np.unique(T[sw > 0])
+    elif T.shape[1] == 1:
+        present = np.unique(T[sw > 0, 0])
+    else:
+        return
+    if len(present) < 2:
+        raise ValueError(
+            "the training data contain only one class (with positive weight): "
+            f"classes seen {list(np.asarray(classes)[present.astype(int)] if family == 'softmax' else present)}; "
+            "a classifier needs samples of at least 2 classes")

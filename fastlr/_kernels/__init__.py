@@ -1,0 +1,27 @@
+"""Compiled kernels: pure ``@njit`` functions over arrays and scalars.
+
+- :mod:`.activations`: stable sigmoid, softplus, log-sum-exp, softmax;
+- :mod:`.dense`: the data-access layer (block logits, block gradient) for dense X;
+- :mod:`.losses`: fused loss-and-gradient passes (sigmoid and softmax families);
+- :mod:`.prox`: proximal operators (soft-threshold, elastic net);
+- :mod:`.update`: the proximal gradient step and standardization mapping;
+- :mod:`.epoch`: a whole mini-batch gradient-descent epoch;
+- :mod:`.stats`: column statistics for standardization.
+
+Kernels never validate their input: the estimators do.
+"""
+from .activations import (log1pexp, log_sigmoid_inplace, log_softmax_inplace,
+                          logsumexp_rows, sigmoid, sigmoid_inplace,
+                          softmax_inplace)
+from .epoch import mbgd_epoch
+from .losses import sigmoid_loss_grad, softmax_loss_grad
+from .prox import prox_elastic_net, soft_threshold
+from .stats import weighted_mean_var
+from .update import all_finite, effective_weights, proximal_step
+
+__all__ = [
+    "all_finite", "effective_weights", "log1pexp", "log_sigmoid_inplace",
+    "log_softmax_inplace", "logsumexp_rows", "mbgd_epoch", "prox_elastic_net",
+    "proximal_step", "sigmoid", "sigmoid_inplace", "sigmoid_loss_grad",
+    "soft_threshold", "softmax_inplace", "softmax_loss_grad", "weighted_mean_var",
+]

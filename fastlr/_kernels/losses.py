@@ -1,0 +1,87 @@
+"""Fused loss-and-gradient passes (MATH.md §1-3).
+
+Each function walks the rows ``idx[start:stop]`` once, in blocks, computing
+net inputs, the weighted loss and the residuals, and accumulating the
+gradient while the rows are still in cache. They return the *sum*
+``Σ s_i ℓ_i`` (float64) and *add* ``Σ s_i (p_i - y_i) x_i`` to ``G`` (and the
+intercept part to ``gb``); normalising and the penalty are the caller's.
+
+- sigmoid family: ``Y`` is (n, L) 0/1 (L = 1 for binary, L labels for
+  multilabel), ``W`` is (L, d); ℓ_i = Σ_l softplus(z_il) - y_il z_il.
+- softmax family: ``y`` is (n,) class indices, ``W`` is (K, d);
+  ℓ_i = logsumexp(z_i) - z_{i, y_i}.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .._config import kernel
+from .activations import log1pexp, sigmoid
+from .dense import BLOCK, block_grad, block_logits
+
+
+@kernel
+def sigmoid_residual_loss(Z, Y, sw, idx, start, stop):
+    """Turn logits Z into weighted residuals s_i (σ(z) - y); return Σ s_i ℓ_i."""
+    loss = 0.0
+    L = Z.shape[1]
+    for r in range(stop - start):
+        i = idx[start + r]
+        s = sw[i]
+        for k in range(L):
+            z = Z[r, k]
+            y = Y[i, k]
+            loss += s * (log1pexp(z) - y * z)
+            Z[r, k] = s * (sigmoid(z) - y)
+    return loss
+
+
+@kernel
+def softmax_residual_loss(Z, y, sw, idx, start, stop):
+    """Turn logits Z into weighted residuals s_i (p_i - e_{y_i}); return Σ s_i ℓ_i."""
+    loss = 0.0
+    K = Z.shape[1]
+    for r in range(stop - start):
+        i = idx[start + r]
+        s = sw[i]
+        c = y[i]
+        zc = Z[r, c]
+        mx = Z[r, 0]
+        for k in range(1, K):
+            if Z[r, k] > mx:
+                mx = Z[r, k]
+        tot = 0.0
+        for k in range(K):
+            e = np.exp(Z[r, k] - mx)
+            Z[r, k] = e
+            tot += e
+        loss += s * (np.log(tot) + mx - zc)
+        inv = s / tot
+        for k in range(K):
+            Z[r, k] *= inv
+        Z[r, c] -= s
+    return loss
+
+
+@kernel
+def sigmoid_loss_grad(X, Y, sw, idx, start, stop, W, b, G, gb, Z):
+    """Fused pass for the sigmoid family over rows idx[start:stop]."""
+    loss = 0.0
+    for s0 in range(start, stop, BLOCK):
+        s1 = min(s0 + BLOCK, stop)
+        block_logits(X, idx, s0, s1, W, b, Z)
+        loss += sigmoid_residual_loss(Z, Y, sw, idx, s0, s1)
+        block_grad(X, idx, s0, s1, Z, G, gb)
+    return loss
+
+
+@kernel
+def softmax_loss_grad(X, y, sw, idx, start, stop, W, b, G, gb, Z):
+    """Fused pass for the softmax family over rows idx[start:stop]."""
+    loss = 0.0
+    for s0 in range(start, stop, BLOCK):
+        s1 = min(s0 + BLOCK, stop)
+        block_logits(X, idx, s0, s1, W, b, Z)
+        loss += softmax_residual_loss(Z, y, sw, idx, s0, s1)
+        block_grad(X, idx, s0, s1, Z, G, gb)
+    return loss

@@ -1,0 +1,62 @@
+"""Solvers: loops that call kernels. ``solve`` picks one from the estimator's settings."""
+from __future__ import annotations
+
+import numpy as np
+
+from .mbgd import DivergenceError, MBGDResult, mbgd
+from .problem import Problem
+from .schedules import Schedule
+
+__all__ = ["DivergenceError", "MBGDResult", "Problem", "Schedule", "mbgd", "solve"]
+
+
+def make_schedule(est) -> Schedule:
+    """A float ``learning_rate`` is a constant step; a name picks a schedule with ``eta0``."""
+    if isinstance(est.learning_rate, str):
+        return Schedule(est.learning_rate, est.eta0, est.decay)
+    return Schedule("constant", est.learning_rate)
+
+
+def validation_split(problem: Problem, fraction, rng):
+    """Split row indices into (train, validation), stratified for class targets."""
+    n = problem.n_samples
+    n_val = int(np.ceil(fraction * n))
+    if n_val < 1 or n - n_val < 1:
+        raise ValueError(f"validation_fraction={fraction} leaves no rows to train or to "
+                         f"validate on with {n} samples")
+    perm = rng.permutation(n)
+    return np.sort(perm[n_val:]), np.sort(perm[:n_val])
+
+
+def accuracy_scorer(problem: Problem, val_idx, threshold):
+    """score(W, b): weighted accuracy on the validation rows (subset accuracy for multilabel)."""
+    Xv = problem.X[val_idx]
+    Tv = problem.T[val_idx]
+    wv = problem.sw[val_idx].astype(np.float64)
+    cut = np.log(threshold / (1.0 - threshold))
+
+    def score(W, b):
+        coef, intercept = problem.to_original_units(W, b)
+        Z = Xv @ coef.T + intercept
+        if problem.family == "softmax":
+            ok = np.argmax(Z, axis=1) == Tv
+        else:
+            ok = np.all((Z >= cut) == (Tv > 0.5), axis=1)
+        return float(np.dot(wv, ok) / wv.sum())
+
+    return score
+
+
+def solve(est, problem: Problem, W, b, *, rng, max_iter, warn=True, partial=False,
+          epoch_offset=0):
+    """Train ``problem`` from ``(W, b)`` with the estimator's solver and settings."""
+    train_idx = scorer = None
+    if est.early_stopping and not partial:
+        train_idx, val_idx = validation_split(problem, est.validation_fraction, rng)
+        scorer = accuracy_scorer(problem, val_idx, getattr(est, "threshold", 0.5))
+    return mbgd(problem, W, b, batch_size=int(est.batch_size),
+                schedule=make_schedule(est), max_iter=max_iter,
+                tol=None if partial else est.tol, n_iter_no_change=est.n_iter_no_change,
+                shuffle=est.shuffle, rng=rng, train_idx=train_idx,
+                validation_score=scorer, verbose=est.verbose,
+                epoch_offset=epoch_offset, warn=warn)

@@ -1,0 +1,120 @@
+"""Mini-batch gradient descent: the epoch loop around the compiled epoch kernel.
+
+Per epoch: draw the row order (seeded), pick the step size from the schedule,
+run :func:`fastlr._kernels.mbgd_epoch`, check that the objective stayed
+finite, record it, and decide whether to stop (MATH.md §4).
+"""
+from __future__ import annotations
+
+import time
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+
+from .._kernels import all_finite, mbgd_epoch
+from .problem import Problem
+from .schedules import Schedule
+
+
+class DivergenceError(FloatingPointError, ValueError):
+    """The objective became non-finite: the learning rate is too large."""
+
+
+@dataclass
+class MBGDResult:
+    W: np.ndarray
+    b: np.ndarray
+    n_iter: int
+    loss_curve: list = field(default_factory=list)
+    validation_scores: list = field(default_factory=list)
+    best_validation_score: float | None = None
+    converged: bool = False
+
+
+def _progress(max_iter, verbose):
+    if not verbose:
+        return None
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:  # pragma: no cover - tqdm is optional
+        return None
+    # delay: the bar only appears for fits that run longer than a few seconds
+    return tqdm(total=max_iter, delay=3.0, unit="epoch", leave=False)
+
+
+def mbgd(problem: Problem, W, b, *, batch_size, schedule: Schedule, max_iter,
+         tol, n_iter_no_change, shuffle, rng, train_idx=None,
+         validation_score=None, verbose=0, epoch_offset=0, warn=True):
+    """Run up to ``max_iter`` epochs of MBGD on ``problem`` from ``(W, b)``.
+
+    ``W``/``b`` are updated in place (pass copies). ``validation_score``, if
+    given, is called as ``score(W, b)`` after every epoch and drives early
+    stopping (higher is better) and the choice of the returned weights (the
+    best seen); otherwise the training objective drives stopping.
+    ``tol=None`` runs all ``max_iter`` epochs. Raises :class:`DivergenceError`
+    when the objective becomes non-finite; ``W``/``b`` are then garbage, the
+    caller's fitted state is not touched.
+    """
+    p = problem
+    idx = np.arange(p.n_samples, dtype=np.intp) if train_idx is None else train_idx
+    G, gb, Z, We, be = p.buffers()
+    res = MBGDResult(W=W, b=b, n_iter=0)
+    best, no_improve = np.inf, 0
+    best_W = best_b = None
+    bar = _progress(max_iter, verbose)
+    try:
+        for epoch in range(max_iter):
+            t0 = time.perf_counter()
+            order = rng.permutation(idx) if shuffle else idx
+            eta = schedule.eta(epoch_offset + epoch)
+            total, nb, finite = mbgd_epoch(
+                p.loss_grad, p.X, p.T, p.sw, order, batch_size, W, b, G, gb, Z,
+                We, be, eta, p.l1, p.l2, p.fit_intercept, p.standardize,
+                p.mean, p.inv_scale)
+            if not (finite and np.isfinite(total) and all_finite(W)
+                    and np.all(np.isfinite(b))):
+                raise DivergenceError(
+                    f"the objective became non-finite in epoch {epoch_offset + epoch + 1} "
+                    f"(learning rate {eta:g}): the step size is too large for this "
+                    "data; use a smaller learning_rate (or standardize=True)")
+            obj = total / nb
+            res.loss_curve.append(obj)
+            res.n_iter = epoch + 1
+            if validation_score is not None:
+                score = validation_score(W, b)
+                res.validation_scores.append(score)
+                monitored = -score
+                if best_W is None or score > res.best_validation_score:
+                    res.best_validation_score = score
+                    best_W, best_b = W.copy(), b.copy()
+            else:
+                monitored = obj
+            if verbose:
+                msg = (f"-- Epoch {epoch_offset + epoch + 1}: objective {obj:.6g}, "
+                       f"eta {eta:.3g}, {time.perf_counter() - t0:.3f} s")
+                if validation_score is not None:
+                    msg += f", validation score {res.validation_scores[-1]:.6g}"
+                (bar.write if bar is not None else print)(msg)
+            if bar is not None:
+                bar.update(1)
+            if tol is not None:
+                no_improve = no_improve + 1 if monitored > best - tol else 0
+                best = min(best, monitored)
+                if no_improve >= n_iter_no_change:
+                    if schedule.on_plateau():
+                        no_improve = 0
+                        continue
+                    res.converged = True
+                    break
+    finally:
+        if bar is not None:
+            bar.close()
+    if best_W is not None:
+        res.W, res.b = best_W, best_b
+    if warn and tol is not None and not res.converged and res.n_iter == max_iter:
+        warnings.warn(
+            f"Maximum number of epochs ({max_iter}) reached before convergence "
+            f"(tol={tol}); increase max_iter or loosen tol.", ConvergenceWarning)
+    return res

@@ -1,0 +1,70 @@
+"""The training problem a solver sees: data, targets, weights and penalty.
+
+Estimators build a :class:`Problem`; solvers only read it. Targets ``T`` are
+either an (n, L) float indicator matrix (sigmoid family) or an (n,) int class
+index vector (softmax family); ``loss_grad`` is the matching fused kernel.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from .._kernels import sigmoid_loss_grad, softmax_loss_grad
+from .._kernels.dense import BLOCK
+
+LOSS_GRAD = {"sigmoid": sigmoid_loss_grad, "softmax": softmax_loss_grad}
+
+
+@dataclass
+class Problem:
+    family: str                 # "sigmoid" or "softmax"
+    X: np.ndarray               # (n, d), C-contiguous, float32 or float64
+    T: np.ndarray               # targets, see module docstring
+    sw: np.ndarray              # (n,) sample weights scaled to mean 1 (dtype of X)
+    n_outputs: int              # L labels or K classes: rows of W
+    l1: float                   # alpha * l1_ratio
+    l2: float                   # alpha * (1 - l1_ratio)
+    fit_intercept: bool
+    standardize: bool
+    mean: np.ndarray            # (d,) column means (zeros when not standardizing)
+    inv_scale: np.ndarray       # (d,) 1 / column std (ones when not standardizing)
+
+    @property
+    def loss_grad(self) -> Callable:
+        return LOSS_GRAD[self.family]
+
+    @property
+    def dtype(self):
+        return self.X.dtype
+
+    @property
+    def n_samples(self) -> int:
+        return self.X.shape[0]
+
+    @property
+    def n_features(self) -> int:
+        return self.X.shape[1]
+
+    def buffers(self, block_rows: int = BLOCK):
+        """Preallocated work arrays: G, gb, Z, We, be."""
+        K, d, dt = self.n_outputs, self.n_features, self.dtype
+        return (np.zeros((K, d), dt), np.zeros(K, dt), np.zeros((block_rows, K), dt),
+                np.zeros((K, d), dt), np.zeros(K, dt))
+
+    def to_original_units(self, W, b):
+        """coef_ and intercept_ for raw X from weights on standardized X."""
+        if not self.standardize:
+            return W.copy(), b.copy()
+        coef = (W * self.inv_scale).astype(self.dtype, copy=False)
+        intercept = (b - coef @ self.mean).astype(self.dtype, copy=False)
+        return coef, intercept
+
+    def to_standardized_units(self, coef, intercept):
+        """Inverse of :meth:`to_original_units` (for warm starts)."""
+        if not self.standardize:
+            return coef.astype(self.dtype, copy=True), intercept.astype(self.dtype, copy=True)
+        W = coef / self.inv_scale  # inv_scale > 0: constant features get 1
+        b = intercept + coef @ self.mean
+        return np.ascontiguousarray(W, dtype=self.dtype), np.asarray(b, dtype=self.dtype)

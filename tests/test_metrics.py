@@ -1,0 +1,407 @@
+"""Tests for fastlr.metrics: parity with sklearn.metrics, properties, report, errors."""
+
+import doctest
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn import metrics as skm
+from sklearn.exceptions import UndefinedMetricWarning
+
+from fastlr import metrics as fm
+
+ignore_undefined = pytest.mark.filterwarnings("ignore::sklearn.exceptions.UndefinedMetricWarning")
+
+
+def _random_data(seed, n=200, k=5, kind="int", weighted=False, drop_pred=None):
+    rng = np.random.default_rng(seed)
+    y_true = rng.integers(0, k, size=n)
+    # predictions that are right ~60% of the time
+    y_pred = np.where(rng.random(n) < 0.6, y_true, rng.integers(0, k, size=n))
+    if drop_pred is not None:  # a class that is never predicted
+        y_pred = np.where(y_pred == drop_pred, (drop_pred + 1) % k, y_pred)
+    if kind == "str":
+        names = np.array(["ant", "bee", "cat", "dog", "eel", "fox", "gnu"])[:k]
+        y_true, y_pred = names[y_true], names[y_pred]
+    w = rng.uniform(0.1, 3.0, size=n) if weighted else None
+    return y_true, y_pred, w
+
+
+def _assert_prf_equal(ours, theirs):
+    for a, b in zip(ours[:3], theirs[:3]):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+
+
+# --------------------------------------------------------------------------
+# parity with scikit-learn on random data
+# --------------------------------------------------------------------------
+
+CASES = [
+    pytest.param(seed, kind, weighted, id=f"seed{seed}-{kind}-{'w' if weighted else 'unw'}")
+    for seed in (0, 1)
+    for kind in ("int", "str")
+    for weighted in (False, True)
+]
+
+
+@ignore_undefined
+@pytest.mark.parametrize("seed, kind, weighted", CASES)
+def test_parity_with_sklearn_multiclass(seed, kind, weighted):
+    y_true, y_pred, w = _random_data(seed, kind=kind, weighted=weighted)
+
+    np.testing.assert_allclose(
+        fm.confusion_matrix(y_true, y_pred, sample_weight=w),
+        skm.confusion_matrix(y_true, y_pred, sample_weight=w),
+    )
+    assert fm.accuracy(y_true, y_pred, sample_weight=w) == pytest.approx(
+        skm.accuracy_score(y_true, y_pred, sample_weight=w), abs=1e-12
+    )
+
+    ours = fm.precision_recall_f1(y_true, y_pred, sample_weight=w)
+    theirs = skm.precision_recall_fscore_support(y_true, y_pred, sample_weight=w)
+    _assert_prf_equal(ours, theirs)
+    np.testing.assert_allclose(ours.support, theirs[3])
+
+    for average in ("micro", "macro", "weighted"):
+        ours = fm.precision_recall_f1_average(y_true, y_pred, average=average, sample_weight=w)
+        theirs = skm.precision_recall_fscore_support(
+            y_true, y_pred, average=average, sample_weight=w
+        )
+        assert ours[:3] == pytest.approx(theirs[:3], abs=1e-12), average
+        assert ours.f1 == pytest.approx(
+            skm.f1_score(y_true, y_pred, average=average, sample_weight=w), abs=1e-12
+        )
+
+    assert fm.f1_macro(y_true, y_pred, sample_weight=w) == pytest.approx(
+        skm.f1_score(y_true, y_pred, average="macro", sample_weight=w), abs=1e-12
+    )
+
+
+@ignore_undefined
+@pytest.mark.parametrize("labels", [[3, 1], [4, 0, 2, 1, 3], [1, 7], [2, 9, 0]])
+def test_parity_with_sklearn_explicit_labels(labels):
+    """Subsets, reorderings and labels absent from the data."""
+    y_true, y_pred, w = _random_data(3, k=5, weighted=True)
+    np.testing.assert_allclose(
+        fm.confusion_matrix(y_true, y_pred, labels=labels, sample_weight=w),
+        skm.confusion_matrix(y_true, y_pred, labels=labels, sample_weight=w),
+    )
+    _assert_prf_equal(
+        fm.precision_recall_f1(y_true, y_pred, labels=labels, sample_weight=w),
+        skm.precision_recall_fscore_support(y_true, y_pred, labels=labels, sample_weight=w),
+    )
+    for average in ("micro", "macro", "weighted"):
+        ours = fm.precision_recall_f1_average(
+            y_true, y_pred, average=average, labels=labels, sample_weight=w
+        )
+        theirs = skm.precision_recall_fscore_support(
+            y_true, y_pred, average=average, labels=labels, sample_weight=w
+        )
+        assert ours[:3] == pytest.approx(theirs[:3], abs=1e-12), average
+
+
+def test_binary_parity_and_seed_formulas():
+    y_true, y_pred, _ = _random_data(4, n=150, k=2)
+    np.testing.assert_array_equal(
+        fm.confusion_matrix(y_true, y_pred), skm.confusion_matrix(y_true, y_pred)
+    )
+    scores = fm.precision_recall_f1(y_true, y_pred)
+    assert scores.precision[1] == pytest.approx(skm.precision_score(y_true, y_pred))
+    assert scores.recall[1] == pytest.approx(skm.recall_score(y_true, y_pred))
+    assert scores.f1[1] == pytest.approx(skm.f1_score(y_true, y_pred))  # average="binary"
+
+    # Lecture notes eqs. (79)-(88), written with TP/TN/FP/FN of the positive class.
+    (tn, fp), (fn, tp) = fm.confusion_matrix(y_true, y_pred)
+    n = tp + tn + fp + fn
+    p_macro = 0.5 * (tp / (tp + fp) + tn / (tn + fn))
+    r_macro = 0.5 * (tp / (tp + fn) + tn / (tn + fp))
+    micro = fm.precision_recall_f1_average(y_true, y_pred, average="micro")
+    macro = fm.precision_recall_f1_average(y_true, y_pred, average="macro")
+    assert micro.precision == micro.recall == pytest.approx((tp + tn) / n)
+    assert macro.precision == pytest.approx(p_macro)
+    assert macro.recall == pytest.approx(r_macro)
+    assert fm.f1_macro_harmonic(y_true, y_pred) == pytest.approx(
+        2 * p_macro * r_macro / (p_macro + r_macro)
+    )
+    assert fm.f1_macro(y_true, y_pred) == pytest.approx(scores.f1.mean())
+
+
+def test_never_predicted_class_warns_and_gives_zero():
+    y_true, y_pred, _ = _random_data(5, k=4, kind="str", drop_pred=2)
+    assert "cat" in set(y_true) and "cat" not in set(y_pred)
+    with pytest.warns(UndefinedMetricWarning, match="Precision is ill-defined"):
+        scores = fm.precision_recall_f1(y_true, y_pred)
+    assert scores.precision[2] == 0.0
+    assert scores.recall[2] == 0.0 and scores.f1[2] == 0.0
+    with pytest.warns(UndefinedMetricWarning):
+        theirs = skm.precision_recall_fscore_support(y_true, y_pred)
+    _assert_prf_equal(scores, theirs)
+    with pytest.warns(UndefinedMetricWarning):
+        assert fm.f1_macro(y_true, y_pred) == pytest.approx(
+            skm.f1_score(y_true, y_pred, average="macro", zero_division=0)
+        )
+
+
+def test_label_only_in_labels_warns_for_recall_and_f1():
+    with pytest.warns(UndefinedMetricWarning) as record:
+        scores = fm.precision_recall_f1([0, 1, 1], [0, 1, 0], labels=[0, 1, 2])
+    messages = " ".join(str(r.message) for r in record)
+    assert "Recall" in messages and "F-score" in messages
+    assert scores.precision[2] == scores.recall[2] == scores.f1[2] == 0.0
+    assert scores.support[2] == 0
+    # the warning points at the caller, not at fastlr internals
+    assert all(r.filename == __file__ for r in record)
+
+
+def test_no_warning_when_everything_is_defined():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fm.precision_recall_f1([0, 1, 2, 2], [0, 1, 2, 1])
+        fm.classification_report([0, 1, 2, 2], [0, 1, 2, 1])
+
+
+def test_harmonic_macro_f1_zero_denominator_warns():
+    with pytest.warns(UndefinedMetricWarning) as record:
+        assert fm.f1_macro_harmonic([0, 0], [1, 1]) == 0.0
+    assert any("Harmonic macro F-score" in str(r.message) for r in record)
+
+
+def test_count_dtypes():
+    y_true, y_pred = [0, 1, 1, 2], [0, 1, 2, 2]
+    assert fm.confusion_matrix(y_true, y_pred).dtype == np.int64
+    assert fm.confusion_matrix(y_true, y_pred, sample_weight=[1, 2, 1, 1]).dtype == np.int64
+    cm = fm.confusion_matrix(y_true, y_pred, sample_weight=[0.5, 2, 1, 1])
+    assert cm.dtype == np.float64
+    np.testing.assert_allclose(cm, [[0.5, 0, 0], [0, 2, 1], [0, 0, 1]])
+    assert fm.precision_recall_f1(y_true, y_pred).support.dtype == np.int64
+
+
+def test_large_input_is_vectorised():
+    rng = np.random.default_rng(0)
+    y_true = rng.integers(0, 10, size=200_000)
+    y_pred = rng.integers(0, 10, size=200_000)
+    cm = fm.confusion_matrix(y_true, y_pred)
+    assert cm.sum() == 200_000
+    np.testing.assert_array_equal(cm, skm.confusion_matrix(y_true, y_pred))
+
+
+# --------------------------------------------------------------------------
+# property-based tests
+# --------------------------------------------------------------------------
+
+label_pairs = st.integers(1, 40).flatmap(
+    lambda n: st.tuples(
+        st.lists(st.integers(0, 4), min_size=n, max_size=n),
+        st.lists(st.integers(0, 4), min_size=n, max_size=n),
+        st.lists(st.integers(0, 5), min_size=n, max_size=n),
+    )
+)
+SETTINGS = settings(max_examples=60, deadline=None)
+
+
+@ignore_undefined
+@SETTINGS
+@given(label_pairs)
+def test_micro_scores_equal_accuracy(data):
+    y_true, y_pred, _ = data
+    acc = fm.accuracy(y_true, y_pred)
+    micro = fm.precision_recall_f1_average(y_true, y_pred, average="micro")
+    assert micro.precision == pytest.approx(acc)
+    assert micro.recall == pytest.approx(acc)
+    assert micro.f1 == pytest.approx(acc)
+    assert micro.support == len(y_true)
+
+
+@SETTINGS
+@given(label_pairs, st.booleans())
+def test_confusion_matrix_sums(data, weighted):
+    y_true, y_pred, w = data
+    w = np.asarray(w) if weighted else None
+    cm = fm.confusion_matrix(y_true, y_pred, sample_weight=w)
+    total = len(y_true) if w is None else w.sum()
+    assert cm.sum() == total
+    labels = np.unique(np.r_[y_true, y_pred])
+    assert cm.shape == (labels.size, labels.size)
+    # rows = actual class: row sums are the per-class true counts
+    true_counts = [np.sum(np.where(np.asarray(y_true) == lab, 1 if w is None else w, 0))
+                   for lab in labels]
+    np.testing.assert_allclose(cm.sum(axis=1), true_counts)
+    if total > 0:
+        assert np.trace(cm) / total == pytest.approx(fm.accuracy(y_true, y_pred, sample_weight=w))
+
+
+@ignore_undefined
+@SETTINGS
+@given(label_pairs)
+def test_score_ranges_and_macro_f1_ordering(data):
+    y_true, y_pred, _ = data
+    p, r, f, s = fm.precision_recall_f1(y_true, y_pred)
+    for arr in (p, r, f):
+        assert np.all((arr >= 0) & (arr <= 1))
+    assert np.all(f <= np.maximum(p, r) + 1e-12)
+    assert np.all(f >= np.minimum(p, r) - 1e-12)
+    assert s.sum() == len(y_true)
+    # harmonic mean is concave: HM(mean P, mean R) >= mean HM(P_k, R_k)
+    assert fm.f1_macro_harmonic(y_true, y_pred) >= fm.f1_macro(y_true, y_pred) - 1e-12
+
+
+@ignore_undefined
+@settings(max_examples=40, deadline=None)
+@given(label_pairs, st.sampled_from([None, "micro", "macro", "weighted"]), st.booleans())
+def test_property_parity_with_sklearn(data, average, weighted):
+    y_true, y_pred, w = data
+    w = np.asarray(w, dtype=float) + 0.5 if weighted else None
+    theirs = skm.precision_recall_fscore_support(
+        y_true, y_pred, average=average, sample_weight=w, zero_division=0
+    )
+    if average is None:
+        ours = fm.precision_recall_f1(y_true, y_pred, sample_weight=w)
+        _assert_prf_equal(ours, theirs)
+    else:
+        ours = fm.precision_recall_f1_average(y_true, y_pred, average=average, sample_weight=w)
+        assert ours[:3] == pytest.approx(theirs[:3], abs=1e-12)
+
+
+@ignore_undefined
+@SETTINGS
+@given(label_pairs)
+def test_relabelling_invariance(data):
+    """Renaming classes to strings (order preserving) changes nothing."""
+    y_true, y_pred, _ = data
+    names = np.array(["a", "b", "c", "d", "e"])
+    ours = fm.precision_recall_f1(y_true, y_pred)
+    renamed = fm.precision_recall_f1(names[y_true], names[y_pred])
+    for a, b in zip(ours, renamed):
+        np.testing.assert_array_equal(a, b)
+
+
+# --------------------------------------------------------------------------
+# classification report
+# --------------------------------------------------------------------------
+
+
+@ignore_undefined
+def test_report_puts_class_rows_before_summaries():
+    y_true, y_pred, _ = _random_data(6, n=100, k=4, kind="str", drop_pred=1)
+    report = fm.classification_report(y_true, y_pred)
+    lines = [line.strip() for line in report.splitlines()]
+    assert lines[0].split() == ["precision", "recall", "f1-score", "support"]
+
+    def row(name):
+        return next(i for i, line in enumerate(lines) if line.startswith(name))
+
+    class_rows = [row(name) for name in ["ant", "bee", "cat", "dog"]]
+    summary_rows = [row(name) for name in ["accuracy", "micro avg", "macro avg (mean F1)",
+                                           "macro avg (harmonic F1)", "weighted avg"]]
+    assert class_rows == sorted(class_rows)
+    assert summary_rows == sorted(summary_rows)
+    assert max(class_rows) < min(summary_rows)
+
+    # numbers in the text agree with the functions
+    scores = fm.precision_recall_f1(y_true, y_pred)
+    ant = lines[row("ant")].split()
+    assert [float(x) for x in ant[1:4]] == pytest.approx(
+        [scores.precision[0], scores.recall[0], scores.f1[0]], abs=5e-4
+    )
+    assert int(ant[4]) == scores.support[0]
+    assert float(lines[row("macro avg (harmonic F1)")].split()[-2]) == pytest.approx(
+        fm.f1_macro_harmonic(y_true, y_pred), abs=5e-4
+    )
+
+
+@ignore_undefined
+def test_report_dict_matches_functions_and_sklearn():
+    y_true, y_pred, _ = _random_data(7, n=120, k=3)
+    rep = fm.classification_report(y_true, y_pred, target_names=["x", "y", "z"],
+                                   output_dict=True)
+    sk = skm.classification_report(y_true, y_pred, target_names=["x", "y", "z"],
+                                   output_dict=True)
+    assert list(rep)[:3] == ["x", "y", "z"]
+    for name in ["x", "y", "z", "weighted avg"]:
+        for key in ["precision", "recall", "f1-score", "support"]:
+            assert rep[name][key] == pytest.approx(sk[name][key])
+    assert rep["accuracy"] == pytest.approx(sk["accuracy"])
+    assert rep["macro avg (mean F1)"]["f1-score"] == pytest.approx(sk["macro avg"]["f1-score"])
+    assert rep["macro avg (harmonic F1)"]["f1-score"] == pytest.approx(
+        fm.f1_macro_harmonic(y_true, y_pred)
+    )
+    assert rep["micro avg"]["f1-score"] == pytest.approx(rep["accuracy"])
+
+
+def test_report_digits_labels_and_weights():
+    report = fm.classification_report([0, 1, 1], [0, 1, 0], labels=[1, 0], digits=2,
+                                      sample_weight=[1.0, 0.5, 0.5])
+    lines = report.splitlines()
+    assert lines[2].split()[0] == "1" and lines[3].split()[0] == "0"
+    scores = [tok for line in lines[2:] for tok in line.split() if "." in tok]
+    assert scores and all(len(tok.split(".")[1]) == 2 for tok in scores)
+    assert lines[2].split()[1:4] == ["1.00", "0.50", "0.67"]
+    assert lines[2].split()[-1] == "1"  # weighted support 0.5 + 0.5
+
+
+def test_report_errors():
+    with pytest.raises(ValueError, match="target_names"):
+        fm.classification_report([0, 1], [0, 1], target_names=["only one"])
+    with pytest.raises(ValueError, match="digits"):
+        fm.classification_report([0, 1], [0, 1], digits=-1)
+    with pytest.raises(ValueError, match="clash"):
+        fm.classification_report(["accuracy", "b"], ["accuracy", "b"], output_dict=True)
+
+
+# --------------------------------------------------------------------------
+# input validation
+# --------------------------------------------------------------------------
+
+ALL_FUNCS = [fm.confusion_matrix, fm.accuracy, fm.precision_recall_f1,
+             fm.precision_recall_f1_average, fm.f1_macro, fm.f1_macro_harmonic,
+             fm.classification_report]
+
+
+@pytest.mark.parametrize("func", ALL_FUNCS, ids=lambda f: f.__name__)
+def test_bad_inputs_raise(func):
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        func([0, 1, 1], [0, 1])
+    with pytest.raises(ValueError, match="empty"):
+        func([], [])
+    with pytest.raises(ValueError, match="1-D"):
+        func(np.zeros((3, 2)), np.zeros((3, 2)))
+    with pytest.raises(ValueError, match="ravel"):
+        func(np.zeros((3, 1)), np.zeros(3))
+    with pytest.raises(ValueError, match="1-D"):
+        func(1, 1)
+    with pytest.raises(ValueError, match="Mix of label types"):
+        func([0, 1], ["0", "1"])
+    with pytest.raises(ValueError, match="NaN"):
+        func([0.0, np.nan], [0.0, 1.0])
+
+
+def test_bad_weights_labels_and_average_raise():
+    with pytest.raises(ValueError, match="sample_weight"):
+        fm.confusion_matrix([0, 1], [0, 1], sample_weight=[1.0])
+    with pytest.raises(ValueError, match="non-negative"):
+        fm.accuracy([0, 1], [0, 1], sample_weight=[1.0, -1.0])
+    with pytest.raises(ValueError, match="sums to zero"):
+        fm.accuracy([0, 1], [0, 1], sample_weight=[0, 0])
+    with pytest.raises(ValueError, match="duplicate"):
+        fm.confusion_matrix([0, 1], [0, 1], labels=[0, 1, 0])
+    with pytest.raises(ValueError, match="at least one label"):
+        fm.precision_recall_f1([0, 1], [0, 1], labels=[])
+    with pytest.raises(ValueError, match="Mix of label types"):
+        fm.precision_recall_f1([0, 1], [0, 1], labels=["0", "1"])
+    with pytest.raises(ValueError, match="cannot be compared"):
+        fm.confusion_matrix(np.array([0, "a"], dtype=object), np.array([0, "a"], dtype=object))
+    with pytest.raises(ValueError, match="average must be one of"):
+        fm.precision_recall_f1_average([0, 1], [0, 1], average="binary")
+
+
+# --------------------------------------------------------------------------
+# doctests (so that CI runs the examples in the docstrings)
+# --------------------------------------------------------------------------
+
+
+def test_docstring_examples():
+    result = doctest.testmod(fm, verbose=False)
+    assert result.attempted > 0
+    assert result.failed == 0
