@@ -115,3 +115,32 @@ def predict_proba(family, X, W, b):
     """Probabilities: sigmoid per output, or softmax over classes."""
     Z = X @ W.T + b
     return sigmoid(Z) if family == "sigmoid" else softmax(Z)
+
+
+def fit_mbgd(family, X, T, sw, *, n_outputs, batch_size, eta, epochs, rng,
+             l1=0.0, l2=0.0, fit_intercept=True, standardize=True):
+    """Train from zero weights for ``epochs`` epochs, shuffling with ``rng``.
+
+    Standardizes with an explicit copy (the reference may copy) and returns
+    (coef, intercept) in original units and the per-epoch objective curve.
+    """
+    n, d = X.shape
+    sw = sw * (n / sw.sum())
+    mean = inv_scale = None
+    if standardize:
+        mean = np.average(X, axis=0, weights=sw)
+        std = np.sqrt(np.average((X - mean) ** 2, axis=0, weights=sw))
+        inv_scale = np.where(std > 0, 1.0 / np.where(std > 0, std, 1.0), 1.0).astype(X.dtype)
+        mean = mean.astype(X.dtype)
+    W = np.zeros((n_outputs, d), X.dtype)
+    b = np.zeros(n_outputs, X.dtype)
+    curve = []
+    for _ in range(epochs):
+        idx = rng.permutation(n)
+        total, nb = mbgd_epoch(family, X, T, sw, idx, batch_size, W, b, eta, l1, l2,
+                               fit_intercept, mean, inv_scale)
+        curve.append(total / nb)
+    if standardize:
+        W = W * inv_scale
+        b = b - W @ mean
+    return W, b, curve
