@@ -8,6 +8,7 @@ would be free to fold those checks to ``True``.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 
 from numba import njit, prange  # noqa: F401  (re-exported for kernels)
@@ -27,3 +28,30 @@ def kernel(fn=None, *, parallel=False):
     if fn is None:
         return wrap
     return wrap(fn)
+
+
+def n_threads() -> int:
+    """Threads the parallel kernels use now (numba.get_num_threads)."""
+    import numba
+
+    return numba.get_num_threads()
+
+
+@contextlib.contextmanager
+def threads(n_jobs):
+    """Run the block with ``n_jobs`` Numba threads (None: leave as is; -1: all),
+    restoring the previous count afterwards."""
+    import numba
+
+    if n_jobs is None:
+        yield
+        return
+    top = numba.config.NUMBA_NUM_THREADS
+    n = top + 1 + n_jobs if n_jobs < 0 else n_jobs
+    n = max(1, min(top, n))
+    old = numba.get_num_threads()
+    numba.set_num_threads(n)
+    try:
+        yield
+    finally:
+        numba.set_num_threads(old)

@@ -43,7 +43,8 @@ class BaseLogistic(ClassifierMixin, BaseEstimator):
         "alpha": [Interval(Real, 0, None, closed="left")],
         "l1_ratio": [Interval(Real, 0, 1, closed="both")],
         "fit_intercept": ["boolean"],
-        "solver": [StrOptions({"mbgd"})],
+        "solver": [StrOptions({"mbgd", "lbfgs", "fista", "auto"})],
+        "n_jobs": [Integral, None],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "learning_rate": [Interval(Real, 0, None, closed="neither"),
                           StrOptions({"constant", "invscaling", "adaptive"})],
@@ -71,7 +72,7 @@ class BaseLogistic(ClassifierMixin, BaseEstimator):
                  max_iter=100, tol=1e-3, n_iter_no_change=5, shuffle=True,
                  random_state=None, class_weight=None, standardize=True, threshold=0.5,
                  warm_start=False, early_stopping=False, validation_fraction=0.1,
-                 verbose=0):
+                 n_jobs=None, verbose=0):
         self.penalty = penalty
         self.alpha = alpha
         self.l1_ratio = l1_ratio
@@ -92,6 +93,7 @@ class BaseLogistic(ClassifierMixin, BaseEstimator):
         self.warm_start = warm_start
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
+        self.n_jobs = n_jobs
         self.verbose = verbose
 
     # ------------------------------------------------------------------ tags

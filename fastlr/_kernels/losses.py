@@ -85,3 +85,20 @@ def softmax_loss_grad(X, y, sw, idx, start, stop, W, b, G, gb, Z):
         loss += softmax_residual_loss(Z, y, sw, idx, s0, s1)
         block_grad(X, idx, s0, s1, Z, G, gb)
     return loss
+
+
+SIGMOID = 0
+SOFTMAX = 1
+
+
+@kernel
+def loss_grad(family, X, Y, y, sw, idx, start, stop, W, b, G, gb, Z):
+    """The fused pass of ``family`` (SIGMOID: targets Y (n, L); SOFTMAX: y (n,)).
+
+    Both target arrays are passed so that one compiled caller serves both
+    families (compiled functions passed as arguments defeat Numba's on-disk
+    cache); the unused one may be empty.
+    """
+    if family == SIGMOID:
+        return sigmoid_loss_grad(X, Y, sw, idx, start, stop, W, b, G, gb, Z)
+    return softmax_loss_grad(X, y, sw, idx, start, stop, W, b, G, gb, Z)

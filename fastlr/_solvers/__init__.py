@@ -3,11 +3,23 @@ from __future__ import annotations
 
 import numpy as np
 
-from .mbgd import DivergenceError, MBGDResult, mbgd
+from .._config import threads
+from .fista import fista
+from .lbfgs import lbfgs
+from .mbgd import DivergenceError, mbgd
 from .problem import Problem
+from .result import SolverResult
 from .schedules import Schedule
 
-__all__ = ["DivergenceError", "MBGDResult", "Problem", "Schedule", "mbgd", "solve"]
+__all__ = ["DivergenceError", "Problem", "Schedule", "SolverResult", "fista", "lbfgs",
+           "mbgd", "resolve_solver", "solve"]
+
+
+def resolve_solver(solver, penalty):
+    """'auto' is the exact solver for the penalty: L-BFGS for None/'l2', FISTA otherwise."""
+    if solver != "auto":
+        return solver
+    return "lbfgs" if penalty in (None, "l2") else "fista"
 
 
 def make_schedule(est) -> Schedule:
@@ -50,13 +62,21 @@ def accuracy_scorer(problem: Problem, val_idx, threshold):
 def solve(est, problem: Problem, W, b, *, rng, max_iter, warn=True, partial=False,
           epoch_offset=0):
     """Train ``problem`` from ``(W, b)`` with the estimator's solver and settings."""
-    train_idx = scorer = None
-    if est.early_stopping and not partial:
-        train_idx, val_idx = validation_split(problem, est.validation_fraction, rng)
-        scorer = accuracy_scorer(problem, val_idx, getattr(est, "threshold", 0.5))
-    return mbgd(problem, W, b, batch_size=int(est.batch_size),
-                schedule=make_schedule(est), max_iter=max_iter,
-                tol=None if partial else est.tol, n_iter_no_change=est.n_iter_no_change,
-                shuffle=est.shuffle, rng=rng, train_idx=train_idx,
-                validation_score=scorer, verbose=est.verbose,
-                epoch_offset=epoch_offset, warn=warn)
+    solver = "mbgd" if partial else resolve_solver(est.solver, est.penalty)
+    tol = None if partial else est.tol
+    with threads(getattr(est, "n_jobs", None)):
+        if solver == "lbfgs":
+            return lbfgs(problem, W, b, max_iter=max_iter, tol=tol or 0.0,
+                         verbose=est.verbose, warn=warn)
+        if solver == "fista":
+            return fista(problem, W, b, max_iter=max_iter, tol=tol or 0.0,
+                         verbose=est.verbose, warn=warn)
+        train_idx = scorer = None
+        if est.early_stopping and not partial:
+            train_idx, val_idx = validation_split(problem, est.validation_fraction, rng)
+            scorer = accuracy_scorer(problem, val_idx, getattr(est, "threshold", 0.5))
+        return mbgd(problem, W, b, batch_size=int(est.batch_size),
+                    schedule=make_schedule(est), max_iter=max_iter, tol=tol,
+                    n_iter_no_change=est.n_iter_no_change, shuffle=est.shuffle, rng=rng,
+                    train_idx=train_idx, validation_score=scorer, verbose=est.verbose,
+                    epoch_offset=epoch_offset, warn=warn)

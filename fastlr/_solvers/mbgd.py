@@ -8,29 +8,18 @@ from __future__ import annotations
 
 import time
 import warnings
-from dataclasses import dataclass, field
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from .._kernels import all_finite, mbgd_epoch
 from .problem import Problem
+from .result import SolverResult
 from .schedules import Schedule
 
 
 class DivergenceError(FloatingPointError, ValueError):
     """The objective became non-finite: the learning rate is too large."""
-
-
-@dataclass
-class MBGDResult:
-    W: np.ndarray
-    b: np.ndarray
-    n_iter: int
-    loss_curve: list = field(default_factory=list)
-    validation_scores: list = field(default_factory=list)
-    best_validation_score: float | None = None
-    converged: bool = False
 
 
 def _progress(max_iter, verbose):
@@ -60,7 +49,8 @@ def mbgd(problem: Problem, W, b, *, batch_size, schedule: Schedule, max_iter,
     p = problem
     idx = np.arange(p.n_samples, dtype=np.intp) if train_idx is None else train_idx
     G, gb, Z, We, be = p.buffers()
-    res = MBGDResult(W=W, b=b, n_iter=0)
+    fam, Y, y = p.kernel_args
+    res = SolverResult(W=W, b=b, n_iter=0)
     best, no_improve = np.inf, 0
     best_W = best_b = None
     bar = _progress(max_iter, verbose)
@@ -70,7 +60,7 @@ def mbgd(problem: Problem, W, b, *, batch_size, schedule: Schedule, max_iter,
             order = rng.permutation(idx) if shuffle else idx
             eta = schedule.eta(epoch_offset + epoch)
             total, nb, finite = mbgd_epoch(
-                p.loss_grad, p.X, p.T, p.sw, order, batch_size, W, b, G, gb, Z,
+                fam, p.X, Y, y, p.sw, order, batch_size, W, b, G, gb, Z,
                 We, be, eta, p.l1, p.l2, p.fit_intercept, p.standardize,
                 p.mean, p.inv_scale)
             if not (finite and np.isfinite(total) and all_finite(W)

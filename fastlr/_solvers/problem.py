@@ -2,19 +2,18 @@
 
 Estimators build a :class:`Problem`; solvers only read it. Targets ``T`` are
 either an (n, L) float indicator matrix (sigmoid family) or an (n,) int class
-index vector (softmax family); ``loss_grad`` is the matching fused kernel.
+index vector (softmax family); ``kernel_args`` gives the family code and both
+target slots the compiled kernels take.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
-
 import numpy as np
 
-from .._kernels import sigmoid_loss_grad, softmax_loss_grad
+from .._kernels import SIGMOID, SOFTMAX
 from .._kernels.dense import BLOCK
 
-LOSS_GRAD = {"sigmoid": sigmoid_loss_grad, "softmax": softmax_loss_grad}
+FAMILY_CODE = {"sigmoid": SIGMOID, "softmax": SOFTMAX}
 
 
 @dataclass
@@ -32,8 +31,11 @@ class Problem:
     inv_scale: np.ndarray       # (d,) 1 / column std (ones when not standardizing)
 
     @property
-    def loss_grad(self) -> Callable:
-        return LOSS_GRAD[self.family]
+    def kernel_args(self):
+        """(family code, Y, y) for the kernels; the unused target slot is empty."""
+        if self.family == "sigmoid":
+            return SIGMOID, self.T, np.zeros(0, np.intp)
+        return SOFTMAX, np.zeros((0, 0), self.dtype), self.T
 
     @property
     def dtype(self):

@@ -1,0 +1,61 @@
+"""The full objective L(W, b) = Σ s_i ℓ_i / Σ s_i + penalty, and its gradient.
+
+Exact solvers see a flat float64 vector; this adapter maps it to (W, b) in
+the data's dtype, runs the threaded fused kernel (one pass over X per call)
+and maps the gradient back; with ``standardize`` the effective-weight mapping
+of :mod:`fastlr._kernels.update` is applied, so X is never copied.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .._kernels import effective_weights
+from .._kernels.dense import BLOCK
+from .._kernels.full import full_loss_grad
+from .._config import n_threads
+from .problem import Problem
+
+
+class FullBatchObjective:
+    """Smooth part (data term + l2/2 |W|²) with gradient; l1 is the solver's."""
+
+    def __init__(self, problem: Problem, n_chunks: int | None = None):
+        p = self.p = problem
+        K, d, dt = p.n_outputs, p.n_features, p.dtype
+        C = n_chunks or max(1, min(n_threads(), p.n_samples // 1024 or 1))
+        self.Gs = np.zeros((C, K, d), dt)
+        self.gbs = np.zeros((C, K), dt)
+        self.Zs = np.zeros((C, BLOCK, K), dt)
+        self.We = np.zeros((K, d), dt)
+        self.be = np.zeros(K, dt)
+        self.idx = np.arange(p.n_samples, dtype=np.intp)
+        self.fam, self.Y, self.y = p.kernel_args
+        self.total_weight = float(p.sw.sum(dtype=np.float64))
+        self.n_evals = 0
+
+    def smooth(self, W, b):
+        """(value, grad_W, grad_b) of the data term + l2/2 |W|², float64 outputs."""
+        p = self.p
+        W = np.ascontiguousarray(W, dtype=p.dtype)
+        b = np.ascontiguousarray(b, dtype=p.dtype)
+        if p.standardize:
+            effective_weights(W, b, p.mean, p.inv_scale, self.We, self.be)
+            Wk, bk = self.We, self.be
+        else:
+            Wk, bk = W, b
+        loss = full_loss_grad(self.fam, p.X, self.Y, self.y, p.sw, self.idx, Wk, bk,
+                              self.Gs, self.gbs, self.Zs)
+        self.n_evals += 1
+        tot = self.total_weight
+        G = self.Gs[0].astype(np.float64)
+        gb = self.gbs[0].astype(np.float64)
+        if p.standardize:
+            G = (G - np.outer(gb, p.mean)) * p.inv_scale
+        W64 = W.astype(np.float64)
+        value = loss / tot + 0.5 * p.l2 * float(np.sum(W64 * W64))
+        G = G / tot + p.l2 * W64
+        gb = gb / tot if p.fit_intercept else np.zeros_like(gb)
+        return value, G, gb
+
+    def l1_value(self, W):
+        return self.p.l1 * float(np.abs(W).sum())
