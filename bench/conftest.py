@@ -1,4 +1,15 @@
-"""Benchmarks run only under ``pytest --benchmark-only``; plain ``pytest`` skips them."""
+"""Shared data and helpers for the benchmark suite.
+
+Benchmarks run only under ``python -m pytest --benchmark-only`` (plain
+``pytest`` skips them). Every timed case sets ``benchmark.group`` to the case
+name and ``extra_info["impl"]`` to the implementation, so fastlr and its
+peers timed in the same run sit side by side; the terminal summary prints the
+ratios, and ``python bench/report.py`` turns the JSON into docs/benchmarks.md.
+"""
+from __future__ import annotations
+
+import collections
+
 import pytest
 
 
@@ -9,3 +20,26 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "benchmark" in getattr(item, "fixturenames", ()):
             item.add_marker(skip)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    bs = getattr(config, "_benchmarksession", None)
+    if bs is None or not getattr(bs, "benchmarks", None):
+        return
+    groups = collections.defaultdict(dict)
+    for b in bs.benchmarks:
+        if not b.stats:
+            continue
+        groups[b.group][b.extra_info.get("impl", b.name)] = b.stats.median
+    tr = terminalreporter
+    tr.write_sep("=", "fastlr vs the others (median times, ratios from this run)")
+    for group in sorted(groups, key=str):
+        times = groups[group]
+        ours = times.get("fastlr")
+        parts = []
+        for impl, t in sorted(times.items(), key=lambda kv: kv[1]):
+            s = f"{impl} {t * 1e3:.2f} ms"
+            if ours and impl != "fastlr":
+                s += f" ({t / ours:.1f}x fastlr)"
+            parts.append(s)
+        tr.write_line(f"{group}: " + ", ".join(parts))

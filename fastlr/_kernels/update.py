@@ -10,7 +10,6 @@ from __future__ import annotations
 import numpy as np
 
 from .._config import kernel
-from .prox import soft_threshold
 
 
 @kernel
@@ -33,30 +32,44 @@ def proximal_step(W, b, G, gb, scale_grad, eta, l1, l2, fit_intercept,
 
     ``G``/``gb`` hold Σ s_i r_i x_i and Σ s_i r_i over the minibatch;
     ``scale_grad`` (1/|mb|) turns them into the mean. The smooth step is
-    v = W - eta (g + l2 W), then W = soft_threshold(v, eta l1); the intercept
-    takes the plain step. ``G`` and ``gb`` are zeroed for the next minibatch.
-    Returns the penalty l1 |W|_1 + l2/2 |W|_2^2 of W *before* the step
-    (the objective the minibatch loss was computed at).
+    v = W - eta (g + l2 W), then W = soft_threshold(v, eta l1) (written
+    branch-free as v - clip(v, -t, t), which is exactly 0 when |v| <= t, so
+    the loop vectorises); the intercept takes the plain step. ``G`` and
+    ``gb`` are zeroed for the next minibatch. Returns the penalty
+    l1 |W|_1 + l2/2 |W|_2^2 of W *before* the step (where the minibatch loss
+    was computed). All arithmetic on W runs in W's dtype.
     """
     K, d = W.shape
-    t = eta * l1
-    shrink = 1.0 - eta * l2
+    one = W.dtype.type(1)
+    t = W.dtype.type(eta * l1)
+    shrink = W.dtype.type(1.0 - eta * l2)
+    step = W.dtype.type(eta * scale_grad)
     pen1 = 0.0
     pen2 = 0.0
     for k in range(K):
-        gbk = gb[k] * scale_grad
-        for j in range(d):
-            w = W[k, j]
-            pen1 += abs(w)
-            pen2 += w * w
-            g = G[k, j]
-            if standardize:
-                g = (g - gb[k] * mean[j]) * inv_scale[j]
-            v = shrink * w - eta * scale_grad * g
-            W[k, j] = soft_threshold(v, t)
-            G[k, j] = 0
+        p1 = W.dtype.type(0)
+        p2 = W.dtype.type(0)
+        gbk = gb[k]
+        if standardize:
+            for j in range(d):
+                w = W[k, j]
+                p1 += abs(w)
+                p2 += w * w
+                v = shrink * w - step * ((G[k, j] - gbk * mean[j]) * inv_scale[j])
+                W[k, j] = v - min(max(v, -t), t)
+                G[k, j] = 0
+        else:
+            for j in range(d):
+                w = W[k, j]
+                p1 += abs(w)
+                p2 += w * w
+                v = shrink * w - step * G[k, j]
+                W[k, j] = v - min(max(v, -t), t)
+                G[k, j] = 0
+        pen1 += p1
+        pen2 += p2
         if fit_intercept:
-            b[k] -= eta * gbk
+            b[k] -= step * gbk
         gb[k] = 0
     return l1 * pen1 + 0.5 * l2 * pen2
 

@@ -1,0 +1,29 @@
+"""Data and timing helpers shared by the benchmark modules."""
+from __future__ import annotations
+
+import numpy as np
+
+from fastlr.datasets import make_mnist_like
+
+N_ROWS, N_FEATURES, N_CLASSES = 60_000, 784, 10
+
+_DATA = {}
+
+
+def mnist(dtype=np.float32, n=N_ROWS, binary=False):
+    """The MNIST-shaped matrix (cached per process; float64 made from float32)."""
+    key = (np.dtype(dtype).name, n, binary)
+    if key not in _DATA:
+        base = (np.dtype("float32").name, n, False)
+        if base not in _DATA:
+            _DATA[base] = make_mnist_like(n, N_FEATURES, N_CLASSES, dtype=np.float32)
+        X, y = _DATA[base]
+        _DATA[key] = (X.astype(dtype) if X.dtype != dtype else X, y % 2 if binary else y)
+    return _DATA[key]
+
+
+def run(benchmark, fn, impl, group, rounds=5, warmup=1, **info):
+    """Time ``fn`` with pytest-benchmark (fixed rounds: the suite stays short)."""
+    benchmark.group = group
+    benchmark.extra_info.update(impl=impl, **info)
+    return benchmark.pedantic(fn, rounds=rounds, warmup_rounds=warmup, iterations=1)
