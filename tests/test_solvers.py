@@ -1,0 +1,227 @@
+"""Exact solvers reach scikit-learn's optimum on the same objective; MBGD controls work.
+
+Objective (MATH.md §3): Σ s_i ℓ_i / Σ s_i + alpha (l1_ratio |W|_1 + (1-l1_ratio)/2 |W|²),
+which scikit-learn's LogisticRegression(C) minimises too when alpha = 1 / (C Σ s_i).
+"""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.datasets import make_classification
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression as SkLogisticRegression
+
+import fastlr
+from fastlr import reference as R
+
+C = 0.5
+
+
+@pytest.fixture(scope="module")
+def data():
+    X, y = make_classification(n_samples=240, n_features=7, n_informative=5, n_redundant=0,
+                               n_classes=3, flip_y=0.1, class_sep=0.8, random_state=0)
+    sw = np.random.default_rng(1).uniform(0.2, 3.0, len(y))
+    return X, y, sw
+
+
+def objective(family, X, y, sw, coef, intercept, l1, l2):
+    if family == "sigmoid":
+        T = (y == 1).astype(float)[:, None]
+    else:
+        T = y
+    return R.objective(family, X, T, sw, coef, intercept, l1, l2)[0]
+
+
+CASES = [(pen, k, weighted) for pen in (None, "l2", "l1", "elasticnet")
+         for k in (2, 3) for weighted in (False, True)]
+
+
+@pytest.mark.parametrize("penalty,n_classes,weighted", CASES)
+def test_exact_solver_matches_sklearn(data, penalty, n_classes, weighted):
+    X, y, sw = data
+    y = y % n_classes
+    sw = sw if weighted else np.ones(len(y))
+    l1_ratio = {"l1": 1.0, "elasticnet": 0.5}.get(penalty, 0.0)
+    sk_kw = dict(penalty=penalty, tol=1e-12, max_iter=200_000,
+                 solver="lbfgs" if penalty in (None, "l2") else "saga")
+    if penalty is not None:
+        sk_kw["C"] = C
+    if penalty in ("l1", "elasticnet"):
+        sk_kw["l1_ratio"] = l1_ratio
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        warnings.simplefilter("ignore", FutureWarning)
+        sk = SkLogisticRegression(**sk_kw).fit(X, y, sample_weight=sw)
+    alpha = 1.0 / (C * sw.sum()) if penalty else 0.0
+    Est = fastlr.SigmoidRegression if n_classes == 2 else fastlr.SoftmaxRegression
+    ours = Est(penalty=penalty, alpha=alpha, l1_ratio=l1_ratio if penalty == "elasticnet" else 0.15,
+               solver="auto", standardize=False, tol=1e-10, max_iter=20_000)
+    ours.fit(X, y, sample_weight=sw)
+    family = "sigmoid" if n_classes == 2 else "softmax"
+    l1, l2 = alpha * l1_ratio, alpha * (1 - l1_ratio)
+    f_sk = objective(family, X, y, sw, sk.coef_, sk.intercept_, l1, l2)
+    f_us = objective(family, X, y, sw, ours.coef_, ours.intercept_, l1, l2)
+    assert abs(f_us - f_sk) <= 1e-6 * abs(f_sk)
+    assert f_us <= f_sk + 1e-12 * abs(f_sk)   # never a worse optimum than scikit-learn's
+    scale = np.abs(sk.coef_).max()
+    np.testing.assert_allclose(ours.coef_, sk.coef_, rtol=0, atol=1e-4 * scale)
+    np.testing.assert_allclose(ours.intercept_, sk.intercept_, rtol=0,
+                               atol=1e-4 * max(scale, np.abs(sk.intercept_).max()))
+    if penalty in ("l1", "elasticnet"):
+        np.testing.assert_array_equal(ours.coef_ == 0, np.abs(sk.coef_) < 1e-8)
+
+
+def test_auto_solver_rule():
+    from fastlr._solvers import resolve_solver
+
+    assert resolve_solver("auto", None) == "lbfgs"
+    assert resolve_solver("auto", "l2") == "lbfgs"
+    assert resolve_solver("auto", "l1") == "fista"
+    assert resolve_solver("auto", "elasticnet") == "fista"
+    assert resolve_solver("mbgd", "l1") == "mbgd"
+
+
+def test_lbfgs_rejects_l1(data):
+    X, y, _ = data
+    with pytest.raises(ValueError, match="fista"):
+        fastlr.LogisticRegression(solver="lbfgs", penalty="l1").fit(X, y)
+
+
+@pytest.mark.parametrize("solver,penalty", [("lbfgs", "l2"), ("fista", "l1")])
+def test_convergence_warning_reports_optimality(data, solver, penalty):
+    X, y, _ = data
+    model = fastlr.LogisticRegression(solver=solver, penalty=penalty, alpha=1e-3,
+                                      standardize=False, max_iter=2, tol=1e-12)
+    with pytest.warns(ConvergenceWarning, match=r"(gradient|optimality).*\d"):
+        model.fit(X, y)
+    assert model.n_iter_ <= 2
+
+
+def test_standardize_with_exact_solver_matches_explicit_scaling(data):
+    from sklearn.preprocessing import StandardScaler
+
+    X, y, _ = data
+    X = X * np.array([1, 10, 100, 1000, 0.01, 1, 5]) + 50
+    a = fastlr.SoftmaxRegression(solver="lbfgs", alpha=1e-3, tol=1e-10, max_iter=5000).fit(X, y)
+    sc = StandardScaler().fit(X)
+    b = fastlr.SoftmaxRegression(solver="lbfgs", alpha=1e-3, tol=1e-10, max_iter=5000,
+                                 standardize=False).fit(sc.transform(X), y)
+    np.testing.assert_allclose(a.coef_ * sc.scale_, b.coef_, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(a.intercept_ + a.coef_ @ sc.mean_, b.intercept_, rtol=1e-5, atol=1e-6)
+
+
+# --------------------------------------------------------------- MBGD controls
+def test_schedules_follow_their_formulas():
+    from fastlr._solvers.schedules import Schedule
+
+    inv = Schedule("invscaling", 0.5, decay=0.25)
+    assert [inv.eta(k) for k in range(3)] == [0.5, 0.5 / 1.25, 0.5 / 1.5]
+    assert Schedule("constant", 0.3).eta(10) == 0.3
+    ad = Schedule("adaptive", 1.0)
+    assert ad.eta(0) == 1.0 and ad.on_plateau() and ad.eta(1) == 0.2
+    for _ in range(8):
+        ad.on_plateau()
+    assert not ad.on_plateau()          # below 1e-6 * eta0: stop
+    with pytest.raises(ValueError):
+        Schedule("cosine", 1.0)
+
+
+def test_invscaling_decays_the_step(data):
+    X, y, _ = data
+    kw = dict(max_iter=30, tol=None, random_state=0)
+    const = fastlr.SoftmaxRegression(learning_rate=0.5, **kw).fit(X, y)
+    decayed = fastlr.SoftmaxRegression(learning_rate="invscaling", eta0=0.5, decay=1.0, **kw).fit(X, y)
+    # with a decaying step the epoch objective fluctuates less at the end
+    assert np.std(np.diff(decayed.loss_curve_[-10:])) < np.std(np.diff(const.loss_curve_[-10:]))
+
+
+def test_adaptive_divides_step_on_plateau(data):
+    X, y, _ = data
+    m = fastlr.SoftmaxRegression(learning_rate="adaptive", eta0=1.0, tol=1e-2, n_iter_no_change=2,
+                                 max_iter=200, random_state=0).fit(X, y)
+    assert m.n_iter_ < 200  # ends once the step has decayed 1e6-fold
+
+
+def test_early_stopping_stops_on_plateau_and_keeps_best(data):
+    X, y, _ = data
+    m = fastlr.SoftmaxRegression(early_stopping=True, n_iter_no_change=5, tol=1e-4,
+                                 max_iter=500, random_state=0).fit(X, y)
+    assert m.n_iter_ < 500
+    assert len(m.validation_scores_) == m.n_iter_ == len(m.loss_curve_)
+    assert m.best_validation_score_ == max(m.validation_scores_)
+    # stopped because of n_iter_no_change epochs without improvement by tol
+    best_at = int(np.argmax(np.array(m.validation_scores_) > m.best_validation_score_ - 1e-4))
+    assert m.n_iter_ - 1 - best_at >= 5 - 1
+
+
+def test_early_stopping_not_fooled_by_noise():
+    # noisy labels make the validation score jitter: the rule must still train to
+    # (near) the converged model's accuracy instead of stopping on the first dip
+    X, y = make_classification(n_samples=3000, n_features=20, n_informative=10, flip_y=0.2,
+                               random_state=0)
+    Xtr, ytr, Xte, yte = X[:2000], y[:2000], X[2000:], y[2000:]
+    m = fastlr.SigmoidRegression(early_stopping=True, n_iter_no_change=5, tol=1e-3,
+                                 learning_rate=0.005, max_iter=200, random_state=0).fit(Xtr, ytr)
+    exact = fastlr.SigmoidRegression(solver="lbfgs", tol=1e-8).fit(Xtr, ytr)
+    assert m.n_iter_ >= 6
+    assert m.score(Xte, yte) >= exact.score(Xte, yte) - 0.02
+
+
+def test_partial_fit_equals_one_epoch_of_fit(data):
+    X, y, sw = data
+    kw = dict(shuffle=False, random_state=0, standardize=False, learning_rate=0.05)
+    a = fastlr.SoftmaxRegression(max_iter=1, tol=None, **kw).fit(X, y, sample_weight=sw)
+    b = fastlr.SoftmaxRegression(**kw).partial_fit(X, y, classes=np.unique(y), sample_weight=sw)
+    np.testing.assert_array_equal(a.coef_, b.coef_)
+    np.testing.assert_array_equal(a.intercept_, b.intercept_)
+
+
+def test_partial_fit_epochs_equal_fit_epochs(data):
+    X, y, _ = data
+    kw = dict(shuffle=False, random_state=0, standardize=False, learning_rate=0.05)
+    a = fastlr.SoftmaxRegression(max_iter=3, tol=None, **kw).fit(X, y)
+    b = fastlr.SoftmaxRegression(**kw)
+    for _ in range(3):
+        b.partial_fit(X, y, classes=np.unique(y))
+    np.testing.assert_allclose(a.coef_, b.coef_, rtol=1e-12, atol=1e-14)
+    assert b.n_iter_ == 3 and len(b.loss_curve_) == 3
+
+
+def test_warm_start_continues(data):
+    X, y, _ = data
+    kw = dict(shuffle=False, standardize=False, tol=None, learning_rate=0.05)
+    full = fastlr.SoftmaxRegression(max_iter=6, **kw).fit(X, y)
+    warm = fastlr.SoftmaxRegression(max_iter=3, warm_start=True, **kw).fit(X, y)
+    warm.fit(X, y)
+    np.testing.assert_allclose(warm.coef_, full.coef_, rtol=1e-10, atol=1e-12)
+    cold = fastlr.SoftmaxRegression(max_iter=3, **kw).fit(X, y)
+    cold.fit(X, y)
+    assert not np.allclose(cold.coef_, full.coef_)
+
+
+def test_mbgd_convergence_warning(data):
+    X, y, _ = data
+    with pytest.warns(ConvergenceWarning, match="epochs"):
+        fastlr.SoftmaxRegression(max_iter=2, tol=1e-12).fit(X, y)
+
+
+def test_verbose_reports_objective_and_time(data, capsys):
+    X, y, _ = data
+    fastlr.SoftmaxRegression(max_iter=2, tol=None, verbose=1).fit(X, y)
+    out = capsys.readouterr()
+    text = out.out + out.err
+    assert "Epoch 1" in text and "objective" in text and " s" in text
+
+
+def test_n_jobs_restores_thread_count(data):
+    import numba
+
+    X, y, _ = data
+    before = numba.get_num_threads()
+    a = fastlr.SoftmaxRegression(solver="lbfgs", n_jobs=1, tol=1e-8).fit(X, y)
+    assert numba.get_num_threads() == before
+    b = fastlr.SoftmaxRegression(solver="lbfgs", n_jobs=-1, tol=1e-8).fit(X, y)
+    np.testing.assert_allclose(a.coef_, b.coef_, rtol=1e-6, atol=1e-8)
