@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._config import kernel
+from .._config import kernel, prange
 from .losses import loss_grad
 from .update import effective_weights, proximal_step
 
@@ -38,6 +38,50 @@ def mbgd_epoch(family, X, Y, y, sw, idx, batch_size, W, b, G, gb, Z, We, be,
             return total, nb, False
         inv_m = 1.0 / (s1 - s0)
         pen = proximal_step(W, b, G, gb, inv_m, eta, l1, l2, fit_intercept,
+                            standardize, mean, inv_scale)
+        total += loss * inv_m + pen
+        nb += 1
+    return total, nb, True
+
+
+@kernel(parallel=True)
+def mbgd_epoch_threaded(family, X, Y, y, sw, idx, batch_size, W, b, Gs, gbs, Zs, We, be,
+                        eta, l1, l2, fit_intercept, standardize, mean, inv_scale):
+    """:func:`mbgd_epoch` with each minibatch split over ``Gs.shape[0]`` threads.
+
+    Each chunk of a minibatch accumulates into its own gradient buffer; the
+    buffers are summed in chunk order before the update, so a fixed chunk
+    count gives bit-identical results whichever thread runs which chunk.
+    One fork/join per minibatch: it pays from a few hundred rows per batch.
+    """
+    n = idx.shape[0]
+    C = Gs.shape[0]
+    losses = np.zeros(C)
+    total = 0.0
+    nb = 0
+    for s0 in range(0, n, batch_size):
+        s1 = min(s0 + batch_size, n)
+        m = s1 - s0
+        if standardize:
+            effective_weights(W, b, mean, inv_scale, We, be)
+        for c in prange(C):
+            a = s0 + (c * m) // C
+            e = s0 + ((c + 1) * m) // C
+            if standardize:
+                losses[c] = loss_grad(family, X, Y, y, sw, idx, a, e, We, be, Gs[c], gbs[c], Zs[c])
+            else:
+                losses[c] = loss_grad(family, X, Y, y, sw, idx, a, e, W, b, Gs[c], gbs[c], Zs[c])
+        loss = losses[0]
+        for c in range(1, C):
+            loss += losses[c]
+            Gs[0] += Gs[c]
+            gbs[0] += gbs[c]
+            Gs[c] = 0
+            gbs[c] = 0
+        if not np.isfinite(loss):
+            return total, nb, False
+        inv_m = 1.0 / m
+        pen = proximal_step(W, b, Gs[0], gbs[0], inv_m, eta, l1, l2, fit_intercept,
                             standardize, mean, inv_scale)
         total += loss * inv_m + pen
         nb += 1

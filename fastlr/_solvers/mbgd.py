@@ -12,10 +12,17 @@ import warnings
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
-from .._kernels import all_finite, mbgd_epoch
+from .._config import n_threads
+from .._kernels import all_finite, mbgd_epoch, mbgd_epoch_threaded
+from .._kernels.dense import BLOCK
 from .problem import Problem
 from .result import SolverResult
 from .schedules import Schedule
+
+
+#: minibatches of at least this many rows are split over threads (a fork/join
+#: per minibatch costs more than it saves on smaller ones: PERF-NOTES §6)
+THREADED_MIN_BATCH = 256
 
 
 class DivergenceError(FloatingPointError, ValueError):
@@ -48,8 +55,17 @@ def mbgd(problem: Problem, W, b, *, batch_size, schedule: Schedule, max_iter,
     """
     p = problem
     idx = np.arange(p.n_samples, dtype=np.intp) if train_idx is None else train_idx
-    G, gb, Z, We, be = p.buffers()
     fam, Y, y = p.kernel_args
+    C = n_threads() if batch_size >= THREADED_MIN_BATCH else 1
+    C = max(1, min(C, batch_size // (4 * BLOCK)))
+    if C > 1:
+        K, d, dt = p.n_outputs, p.n_features, p.dtype
+        G, gb, Z = np.zeros((C, K, d), dt), np.zeros((C, K), dt), np.zeros((C, BLOCK, K), dt)
+        We, be = np.zeros((K, d), dt), np.zeros(K, dt)
+        epoch_kernel = mbgd_epoch_threaded
+    else:
+        G, gb, Z, We, be = p.buffers()
+        epoch_kernel = mbgd_epoch
     res = SolverResult(W=W, b=b, n_iter=0)
     best, no_improve = np.inf, 0
     best_W = best_b = None
@@ -59,7 +75,7 @@ def mbgd(problem: Problem, W, b, *, batch_size, schedule: Schedule, max_iter,
             t0 = time.perf_counter()
             order = rng.permutation(idx) if shuffle else idx
             eta = schedule.eta(epoch_offset + epoch)
-            total, nb, finite = mbgd_epoch(
+            total, nb, finite = epoch_kernel(
                 fam, p.X, Y, y, p.sw, order, batch_size, W, b, G, gb, Z,
                 We, be, eta, p.l1, p.l2, p.fit_intercept, p.standardize,
                 p.mean, p.inv_scale)
