@@ -26,7 +26,7 @@ from .targets import (SIGMOID_TYPES, SOFTMAX_TYPES, as_1d_labels, check_two_clas
 @contextlib.contextmanager
 def unchanged_on_error(est):
     """Restore the estimator's state if the block raises: no half-done fits."""
-    saved = copy.copy(est.__dict__)
+    saved = {k: copy.deepcopy(v) if k == "_fastlr_rng" else v for k, v in est.__dict__.items()}
     try:
         yield
     except BaseException:
@@ -161,6 +161,10 @@ class BaseLogistic(ClassifierMixin, BaseEstimator):
             return np.zeros(d, X.dtype), np.ones(d, X.dtype)
         mean, var = np.empty(d), np.empty(d)
         K.weighted_mean_var(X, sw, mean, var)
+        if not self.fit_intercept:
+            # centring acts as an intercept (-W·mean): without one, only scale
+            var += mean * mean
+            mean[:] = 0.0
         std = np.sqrt(var)
         inv = np.where(std > 1e-12 * np.maximum(1.0, np.abs(mean)), 1.0 / np.where(std > 0, std, 1), 1.0)
         return mean.astype(X.dtype), inv.astype(X.dtype)
@@ -222,12 +226,12 @@ class BaseLogistic(ClassifierMixin, BaseEstimator):
         """
         with unchanged_on_error(self):
             first = not hasattr(self, "classes_")
-            if first:
-                self._validate_params()
+            self._validate_params()
             X, y = self._validate_Xy(X, y, reset=first)
             y_type = target_type(y)
             if not first:
                 family, cls, stats = self._fastlr_family, self.classes_, self._fastlr_stats
+                self._check_same_target(y, y_type)
                 if classes is not None and not np.array_equal(np.unique(classes), cls):
                     raise ValueError(f"classes={list(classes)} differs from the classes "
                                      f"of the first call to partial_fit: {list(cls)}")
@@ -253,6 +257,17 @@ class BaseLogistic(ClassifierMixin, BaseEstimator):
                         warn=False, partial=True, epoch_offset=getattr(self, "n_iter_", 0))
             self._store(problem, res, cls, family, extend=not first)
         return self
+
+    def _check_same_target(self, y, y_type):
+        """A later partial_fit must bring the same kind of target as the first one."""
+        multilabel = self._multilabel
+        if multilabel != (y_type == "multilabel-indicator"):
+            raise ValueError(
+                f"partial_fit got {y_type} targets, but the model was started on "
+                f"{'multilabel-indicator' if multilabel else 'class label'} targets")
+        if multilabel and y.shape[1] != self.coef_.shape[0]:
+            raise ValueError(f"partial_fit got {y.shape[1]} labels, but the model was started "
+                             f"with {self.coef_.shape[0]} labels")
 
     # ------------------------------------------------------------ predicting
     def _logits(self, X):

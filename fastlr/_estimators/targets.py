@@ -69,6 +69,8 @@ def combined_sample_weight(sample_weight, class_weight, y, classes, family, n, d
             raise ValueError("class_weight is not supported for multilabel targets; "
                              "use sample_weight")
         cw = compute_class_weight(class_weight, classes=classes, y=y)
+        if not (np.all(np.isfinite(cw)) and np.all(cw >= 0)):
+            raise ValueError(f"class_weight must be finite and >= 0, got {class_weight!r}")
         sw *= cw[np.searchsorted(classes, y)]
     if not sw.sum() > 0:
         raise ValueError("the sample weights sum to zero: nothing to fit")
@@ -86,5 +88,5 @@ def check_two_classes(T, family, sw, classes):
     if len(present) < 2:
         raise ValueError(
             "the training data contain only one class (with positive weight): "
-            f"classes seen {list(np.asarray(classes)[present.astype(int)] if family == 'softmax' else present)}; "
+            f"classes seen {list(np.asarray(classes)[present.astype(int)])}; "
             "a classifier needs samples of at least 2 classes")

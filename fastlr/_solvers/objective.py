@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._kernels import effective_weights
+from .._kernels import effective_weights, loss_grad
 from .._kernels.dense import BLOCK
 from .._kernels.full import full_loss_grad
 from .._config import n_threads
@@ -43,8 +43,14 @@ class FullBatchObjective:
             Wk, bk = self.We, self.be
         else:
             Wk, bk = W, b
-        loss = full_loss_grad(self.fam, p.X, self.Y, self.y, p.sw, self.idx, Wk, bk,
-                              self.Gs, self.gbs, self.Zs)
+        if self.Gs.shape[0] == 1:  # small data: no parallel region to launch
+            self.Gs[0] = 0
+            self.gbs[0] = 0
+            loss = loss_grad(self.fam, p.X, self.Y, self.y, p.sw, self.idx, 0, p.n_samples,
+                             Wk, bk, self.Gs[0], self.gbs[0], self.Zs[0])
+        else:
+            loss = full_loss_grad(self.fam, p.X, self.Y, self.y, p.sw, self.idx, Wk, bk,
+                                  self.Gs, self.gbs, self.Zs)
         self.n_evals += 1
         tot = self.total_weight
         G = self.Gs[0].astype(np.float64)
