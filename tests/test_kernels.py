@@ -1,0 +1,941 @@
+"""Tests for the compiled kernels (fastlr._kernels).
+
+Every kernel is checked against an independent implementation:
+
+- the fused loss/gradient passes and the MBGD epoch against the NumPy
+  reference (fastlr.reference), in float64 and float32;
+- the gradients against central finite differences (hypothesis);
+- the activations against scipy.special;
+- the proximal operators against their closed form / optimality condition;
+- the column statistics against np.average.
+
+Conventions (MATH.md and fastlr._kernels): weights are (outputs, features),
+sigmoid targets an (n, L) 0/1 float matrix, softmax targets (n,) intp class
+indices; kernels return Σ s_i ℓ_i and ADD Σ s_i r_i x_i to G, Σ s_i r_i to gb.
+
+float32 kernels are compared with the float64 reference evaluated on the very
+same (float32-rounded) data, so only the kernel's own rounding is measured.
+"""
+from __future__ import annotations
+
+import math
+import zlib
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+import scipy.special as sps
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from fastlr import _kernels as kern
+from fastlr import reference as ref
+from fastlr._kernels.dense import BLOCK
+from fastlr._kernels.full import full_loss_grad
+
+# ----------------------------------------------------------------- settings
+DTYPES = [np.float64, np.float32]
+DTYPE_IDS = ["f64", "f32"]
+
+#: kind -> (family, number of outputs: L labels or K classes)
+KINDS = {"binary": ("sigmoid", 1), "multilabel": ("sigmoid", 3),
+         "multinomial": ("softmax", 4)}
+
+KERNEL_LOSS_GRAD = {"sigmoid": kern.sigmoid_loss_grad, "softmax": kern.softmax_loss_grad}
+
+#: one fused pass: relative error (to the loss, to the gradient's scale)
+PASS_RTOL = {np.float64: 1e-10, np.float32: 1e-5}
+#: three epochs of up to ~40 sequential minibatch updates each: float32 rounding
+#: of every step (~1e-6 relative) accumulates, hence a 10x larger budget.
+EPOCH_RTOL = {np.float64: 1e-10, np.float32: 1e-4}
+#: activations: float64 a few hundred ulps, float32 ~8 ulps (relative to the
+#: largest |input| for the log-domain outputs, which are differences of inputs)
+ACT_RTOL = {np.float64: 1e-13, np.float32: 1e-6}
+
+#: penalty name -> (l1, l2) = (alpha * l1_ratio, alpha * (1 - l1_ratio))
+PENALTIES = {"none": (0.0, 0.0), "l2": (0.0, 0.1), "l1": (0.03, 0.0),
+             "elasticnet": (0.03, 0.05)}
+
+EXTREME = 1e4
+
+
+def seed_for(*parts) -> int:
+    """A deterministic seed per parameter combination."""
+    return zlib.crc32(repr(parts).encode())
+
+
+# ----------------------------------------------------------------- data
+@dataclass
+class Case:
+    """One problem: data, targets, sample weights and a current point (W, b)."""
+    family: str
+    X: np.ndarray
+    T: np.ndarray
+    sw: np.ndarray
+    W: np.ndarray
+    b: np.ndarray
+
+    @property
+    def n(self) -> int:
+        return self.X.shape[0]
+
+    @property
+    def dtype(self):
+        return self.X.dtype.type
+
+    def astype(self, dtype) -> "Case":
+        """The same case with every float array cast (exactly, when widening)."""
+        c = np.ascontiguousarray
+        T = self.T if self.family == "softmax" else c(self.T, dtype=dtype)
+        return Case(self.family, c(self.X, dtype=dtype), T, c(self.sw, dtype=dtype),
+                    c(self.W, dtype=dtype), c(self.b, dtype=dtype))
+
+
+def make_case(kind, dtype, n, d, seed, loc=None, scale=None) -> Case:
+    """Random data with targets drawn from a planted model and random weights.
+
+    ``loc``/``scale`` (per column) shift and stretch X (for standardize tests);
+    the planted model sees the standardized columns. The sample weights are
+    scaled to mean 1, as the estimators do (``Problem.sw``).
+    """
+    family, K = KINDS[kind]
+    rng = np.random.default_rng(seed)
+    Xs = rng.normal(size=(n, d))
+    X = Xs if loc is None else loc + scale * Xs
+    Zt = Xs @ rng.normal(size=(K, d)).T + rng.normal(size=K)
+    if family == "sigmoid":
+        T = (rng.random((n, K)) < ref.sigmoid(Zt)).astype(np.float64)
+    else:
+        cdf = ref.softmax(Zt).cumsum(axis=1)
+        T = np.minimum((cdf < rng.random((n, 1))).sum(axis=1), K - 1).astype(np.intp)
+    sw = rng.uniform(0.2, 2.0, size=n)
+    sw[5::11] = 0.0  # zero weights are allowed (sample_weight >= 0)
+    sw *= n / sw.sum()
+    W = 0.5 * rng.normal(size=(K, d))
+    b = 0.5 * rng.normal(size=K)
+    return Case(family, X, T, sw, W, b).astype(dtype)
+
+
+# ----------------------------------------------------------------- kernel calls
+def kernel_loss_grad(case, W=None, b=None, idx=None, start=0, stop=None, G=None, gb=None):
+    """Run the fused kernel; returns (loss, G, gb). The scratch Z starts as NaN."""
+    W = case.W if W is None else W
+    b = case.b if b is None else b
+    idx = np.arange(case.n, dtype=np.intp) if idx is None else idx
+    stop = len(idx) if stop is None else stop
+    dt = case.dtype
+    G = np.zeros(W.shape, dt) if G is None else G
+    gb = np.zeros(W.shape[0], dt) if gb is None else gb
+    Z = np.full((BLOCK, W.shape[0]), np.nan, dt)
+    loss = KERNEL_LOSS_GRAD[case.family](case.X, case.T, case.sw, idx, start, stop,
+                                         W, b, G, gb, Z)
+    return loss, G, gb
+
+
+@dataclass
+class Buffers:
+    G: np.ndarray
+    gb: np.ndarray
+    Z: np.ndarray
+    We: np.ndarray
+    be: np.ndarray
+
+    @classmethod
+    def for_case(cls, case):
+        """Zeroed gradient accumulators (the kernel's contract); NaN scratch."""
+        K, d = case.W.shape
+        dt = case.dtype
+        return cls(np.zeros((K, d), dt), np.zeros(K, dt), np.full((BLOCK, K), np.nan, dt),
+                   np.full((K, d), np.nan, dt), np.full(K, np.nan, dt))
+
+
+def kernel_targets(case):
+    """(family code, Y, y) as the family-dispatching kernels take them; the unused
+    target slot is empty (as ``Problem.kernel_args``)."""
+    if case.family == "sigmoid":
+        return kern.SIGMOID, case.T, np.zeros(0, np.intp)
+    return kern.SOFTMAX, np.zeros((0, 0), case.dtype), case.T
+
+
+def kernel_epoch(case, idx, batch_size, W, b, bufs, eta, l1, l2, fit_intercept,
+                 mean=None, inv_scale=None):
+    """One kernel epoch; standardize when ``mean`` is given. Updates W, b in place."""
+    d = case.X.shape[1]
+    standardize = mean is not None
+    if not standardize:
+        mean, inv_scale = np.zeros(d, case.dtype), np.ones(d, case.dtype)
+    family, Y, y = kernel_targets(case)
+    return kern.mbgd_epoch(family, case.X, Y, y, case.sw, idx, batch_size, W, b,
+                           bufs.G, bufs.gb, bufs.Z, bufs.We, bufs.be,
+                           eta, l1, l2, fit_intercept, standardize, mean, inv_scale)
+
+
+# ----------------------------------------------------------------- assertions
+def as64(a):
+    return np.asarray(a, dtype=np.float64)
+
+
+def assert_scaled_close(actual, desired, rtol, scale=None, what="value"):
+    """max |actual - desired| <= rtol * scale (default scale: max |desired|)."""
+    actual, desired = as64(actual), as64(desired)
+    assert actual.shape == desired.shape, what
+    assert np.all(np.isfinite(actual)), f"{what}: non-finite entries {actual}"
+    if scale is None:
+        scale = np.max(np.abs(desired), initial=0.0)
+    err = np.max(np.abs(actual - desired), initial=0.0)
+    assert err <= rtol * scale, (
+        f"{what}: max abs error {err:.3g} > {rtol:g} * scale {scale:.3g}")
+
+
+def assert_rel_close(actual, desired, rtol, what="value"):
+    assert np.isfinite(actual), f"{what}: {actual}"
+    assert abs(actual - desired) <= rtol * abs(desired), (
+        f"{what}: {actual!r} vs {desired!r} (rel. error "
+        f"{abs(actual - desired) / abs(desired):.3g} > {rtol:g})")
+
+
+dtype_params = pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
+kind_params = pytest.mark.parametrize("kind", list(KINDS))
+
+
+# =============================================================================
+# 1. fused loss and gradient == reference
+# =============================================================================
+@pytest.mark.parametrize("rows", ["all", "permuted_subrange"])
+@pytest.mark.parametrize("n", [1, 5, 103])
+@kind_params
+@dtype_params
+def test_fused_loss_grad_matches_reference(dtype, kind, n, rows):
+    case = make_case(kind, dtype, n=n, d=6, seed=seed_for("pass", kind, n, rows))
+    rng = np.random.default_rng(seed_for("rows", n, rows))
+    if rows == "all":
+        idx, start, stop = np.arange(n, dtype=np.intp), 0, n
+    else:  # a sub-range of a permutation, not a multiple of BLOCK
+        idx, start, stop = rng.permutation(n).astype(np.intp), n // 5, n - n // 7
+    # the kernel ADDS to G and gb: start them from non-zero values
+    G0 = rng.normal(size=case.W.shape).astype(dtype)
+    gb0 = rng.normal(size=case.b.shape).astype(dtype)
+    loss, G, gb = kernel_loss_grad(case, idx=idx, start=start, stop=stop,
+                                   G=G0.copy(), gb=gb0.copy())
+
+    c64 = case.astype(np.float64)
+    sel = idx[start:stop]
+    loss_ref, G_ref, gb_ref = ref.LOSS_GRAD[case.family](
+        c64.X[sel], c64.T[sel], c64.sw[sel], c64.W, c64.b)
+
+    rtol = PASS_RTOL[dtype]
+    assert isinstance(loss, float)
+    assert G.dtype == dtype and gb.dtype == dtype
+    assert_rel_close(loss, loss_ref, rtol, "loss")
+    scale = max(np.abs(G_ref).max(), np.abs(gb_ref).max())
+    assert_scaled_close(as64(G) - as64(G0), G_ref, rtol, scale, "G")
+    assert_scaled_close(as64(gb) - as64(gb0), gb_ref, rtol, scale, "gb")
+
+
+@kind_params
+@dtype_params
+def test_family_dispatcher_equals_the_family_kernel(dtype, kind):
+    """kern.loss_grad(family code, X, Y, y, ...) is the family's own pass, bit for bit."""
+    case = make_case(kind, dtype, n=23, d=5, seed=seed_for("dispatch", kind))
+    idx = np.random.default_rng(3).permutation(case.n).astype(np.intp)
+    loss, G, gb = kernel_loss_grad(case, idx=idx, start=2, stop=21)
+    family, Y, y = kernel_targets(case)
+    G2, gb2 = np.zeros_like(G), np.zeros_like(gb)
+    Z = np.full((BLOCK, case.W.shape[0]), np.nan, dtype)
+    loss2 = kern.loss_grad(family, case.X, Y, y, case.sw, idx, 2, 21, case.W, case.b,
+                           G2, gb2, Z)
+    assert loss2 == loss
+    np.testing.assert_array_equal(G2, G)
+    np.testing.assert_array_equal(gb2, gb)
+
+
+def run_full_loss_grad(case, idx, chunks):
+    K, d = case.W.shape
+    dt = case.dtype
+    Gs = np.full((chunks, K, d), np.nan, dt)   # the kernel zeroes its chunk buffers
+    gbs = np.full((chunks, K), np.nan, dt)
+    Zs = np.full((chunks, BLOCK, K), np.nan, dt)
+    family, Y, y = kernel_targets(case)
+    loss = full_loss_grad(family, case.X, Y, y, case.sw, idx, case.W, case.b, Gs, gbs, Zs)
+    return loss, Gs[0].copy(), gbs[0].copy()
+
+
+@pytest.mark.parametrize("chunks", [1, 3, 8])
+@kind_params
+@dtype_params
+def test_full_loss_grad_matches_reference_and_repeats(dtype, kind, chunks):
+    """Threaded full-batch pass: == reference, and bit for bit the same whatever
+    the number of threads (fixed chunks, reduced in chunk order)."""
+    import numba
+
+    case = make_case(kind, dtype, n=6 if chunks == 8 else 211, d=7,
+                     seed=seed_for("full", kind, chunks))
+    idx = np.arange(case.n, dtype=np.intp)
+    loss, G, gb = run_full_loss_grad(case, idx, chunks)
+    c64 = case.astype(np.float64)
+    loss_ref, G_ref, gb_ref = ref.LOSS_GRAD[case.family](c64.X, c64.T, c64.sw, c64.W, c64.b)
+    rtol = PASS_RTOL[dtype]
+    assert_rel_close(loss, loss_ref, rtol, "loss")
+    scale = max(np.abs(G_ref).max(), np.abs(gb_ref).max())
+    assert_scaled_close(G, G_ref, rtol, scale, "G")
+    assert_scaled_close(gb, gb_ref, rtol, scale, "gb")
+
+    old = numba.get_num_threads()
+    try:
+        for n_threads in {1, min(2, numba.config.NUMBA_NUM_THREADS), old}:
+            numba.set_num_threads(n_threads)
+            loss2, G2, gb2 = run_full_loss_grad(case, idx, chunks)
+            assert loss2 == loss
+            np.testing.assert_array_equal(G2, G)
+            np.testing.assert_array_equal(gb2, gb)
+    finally:
+        numba.set_num_threads(old)
+
+
+@dtype_params
+def test_softmax_with_two_classes_equals_sigmoid_on_the_difference(dtype):
+    """MATH.md §2: K = 2 softmax is sigmoid regression on z_1 - z_0."""
+    soft = make_case("multinomial", dtype, n=50, d=4, seed=seed_for("k2"))
+    soft = Case("softmax", soft.X, np.minimum(soft.T, 1), soft.sw, soft.W[:2].copy(),
+                soft.b[:2].copy())
+    sig = Case("sigmoid", soft.X, soft.T[:, None].astype(dtype), soft.sw,
+               soft.W[1:2] - soft.W[0:1], soft.b[1:2] - soft.b[0:1])
+    l_soft, G_soft, gb_soft = kernel_loss_grad(soft)
+    l_sig, G_sig, gb_sig = kernel_loss_grad(sig)
+    rtol = PASS_RTOL[dtype]
+    assert_rel_close(l_soft, l_sig, rtol, "loss")
+    scale = max(np.abs(as64(G_sig)).max(), np.abs(as64(gb_sig)).max())
+    # the gradient of class 1 is the sigmoid gradient, class 0's its negative
+    assert_scaled_close(G_soft[1], G_sig[0], rtol, scale, "G class 1")
+    assert_scaled_close(G_soft[0], -as64(G_sig[0]), rtol, scale, "G class 0")
+    assert_scaled_close(gb_soft, [-gb_sig[0], gb_sig[0]], rtol, scale, "gb")
+
+
+@kind_params
+@dtype_params
+def test_fused_loss_grad_empty_range_is_a_no_op(dtype, kind):
+    case = make_case(kind, dtype, n=9, d=3, seed=seed_for("empty", kind))
+    G0 = np.full(case.W.shape, 0.25, dtype)
+    gb0 = np.full(case.b.shape, -0.5, dtype)
+    loss, G, gb = kernel_loss_grad(case, start=4, stop=4, G=G0.copy(), gb=gb0.copy())
+    assert loss == 0.0
+    np.testing.assert_array_equal(G, G0)
+    np.testing.assert_array_equal(gb, gb0)
+
+
+@kind_params
+def test_fused_loss_grad_float32_and_float64_agree(kind):
+    """float32 data evaluated by both kernels: agreement within float32 rounding."""
+    c32 = make_case(kind, np.float32, n=64, d=5, seed=seed_for("agree", kind))
+    c64 = c32.astype(np.float64)
+    l32, G32, gb32 = kernel_loss_grad(c32)
+    l64, G64, gb64 = kernel_loss_grad(c64)
+    assert_rel_close(l32, l64, PASS_RTOL[np.float32], "loss")
+    scale = max(np.abs(G64).max(), np.abs(gb64).max())
+    assert_scaled_close(G32, G64, PASS_RTOL[np.float32], scale, "G")
+    assert_scaled_close(gb32, gb64, PASS_RTOL[np.float32], scale, "gb")
+
+
+# =============================================================================
+# 2. MBGD epochs == reference.mbgd_epoch
+# =============================================================================
+N_EPOCH_ROWS = 37  # not a multiple of BLOCK, 7 or 32: partial minibatches
+N_EPOCHS = 3
+
+
+def eta_of(epoch):
+    return 0.2 / (1.0 + epoch)  # a decaying schedule, like the solver's
+
+
+@pytest.mark.parametrize("standardize", [False, True], ids=["raw", "standardized"])
+@pytest.mark.parametrize("fit_intercept", [True, False], ids=["intercept", "no_intercept"])
+@pytest.mark.parametrize("batch_size", [1, 7, 32, N_EPOCH_ROWS])
+@pytest.mark.parametrize("penalty", list(PENALTIES))
+@kind_params
+@dtype_params
+def test_mbgd_epochs_match_reference(dtype, kind, penalty, batch_size, fit_intercept,
+                                     standardize):
+    n, d = N_EPOCH_ROWS, 5
+    seed = seed_for("epoch", kind, penalty, batch_size, fit_intercept, standardize)
+    rng = np.random.default_rng(seed)
+    if standardize:
+        loc, scale = rng.uniform(-3, 3, size=d), rng.uniform(0.5, 3.0, size=d)
+        case = make_case(kind, dtype, n, d, seed, loc=loc, scale=scale)
+        mean = case.X.mean(axis=0, dtype=np.float64).astype(dtype)
+        inv_scale = (1.0 / case.X.std(axis=0, dtype=np.float64)).astype(dtype)
+        mean64, inv64 = as64(mean), as64(inv_scale)
+    else:
+        case = make_case(kind, dtype, n, d, seed)
+        mean = inv_scale = mean64 = inv64 = None
+    l1, l2 = PENALTIES[penalty]
+    c64 = case.astype(np.float64)
+
+    W, b = case.W.copy(), case.b.copy()
+    W_ref, b_ref = c64.W.copy(), c64.b.copy()
+    bufs = Buffers.for_case(case)
+    rtol = EPOCH_RTOL[dtype]
+    for epoch in range(N_EPOCHS):
+        idx = rng.permutation(n).astype(np.intp)
+        eta = eta_of(epoch)
+        total, nb, finite = kernel_epoch(case, idx, batch_size, W, b, bufs, eta, l1, l2,
+                                         fit_intercept, mean, inv_scale)
+        total_ref, nb_ref = ref.mbgd_epoch(c64.family, c64.X, c64.T, c64.sw, idx,
+                                           batch_size, W_ref, b_ref, eta, l1, l2,
+                                           fit_intercept, mean64, inv64)
+        assert finite
+        assert nb == nb_ref == math.ceil(n / batch_size)
+        assert_rel_close(total, total_ref, rtol, f"objective sum, epoch {epoch}")
+        scale = max(np.abs(W_ref).max(), np.abs(b_ref).max())
+        assert_scaled_close(W, W_ref, rtol, scale, f"W after epoch {epoch}")
+        assert_scaled_close(b, b_ref, rtol, scale, f"b after epoch {epoch}")
+        # the gradient accumulators are left zeroed for the next epoch
+        assert not bufs.G.any() and not bufs.gb.any()
+    assert W.dtype == dtype and b.dtype == dtype
+    if not fit_intercept:
+        np.testing.assert_array_equal(b, case.b)
+    if l1 > 0 and dtype == np.float64:  # proximal step: the same exact zeros
+        np.testing.assert_array_equal(W == 0, W_ref == 0)
+
+
+#: |mean| / std of the features in the large-offset test: a calendar year
+#: (mean ~2000, std ~10) in float32; a nanosecond timestamp span in float64
+OFFSET_RATIO = {np.float64: 1e6, np.float32: 200.0}
+
+
+@pytest.mark.parametrize("kind", ["binary", "multinomial"])
+@dtype_params
+def test_standardized_step_precision_with_large_feature_offsets(dtype, kind):
+    """standardize=True trains on (X - mean)·inv_scale: one full-batch step must
+    match the reference on those values to the one-pass tolerance whatever the
+    features' offset (weighted_mean_var is built to keep offsets precise too).
+    """
+    n, d = 256, 5
+    std = np.array([10.0, 1.0, 0.5, 3.0, 20.0])
+    loc = OFFSET_RATIO[dtype] * std * np.array([1, -1, 1, 1, -1])
+    case = make_case(kind, dtype, n, d, seed=seed_for("offset", kind), loc=loc, scale=std)
+    mean = np.empty(d)
+    var = np.empty(d)
+    kern.weighted_mean_var(case.X, case.sw, mean, var)
+    mean, inv_scale = mean.astype(dtype), (1.0 / np.sqrt(var)).astype(dtype)
+    c64 = case.astype(np.float64)
+    idx = np.arange(n, dtype=np.intp)
+
+    W, b = case.W.copy(), case.b.copy()
+    total, nb, finite = kernel_epoch(case, idx, n, W, b, Buffers.for_case(case), 1.0,
+                                     0.0, 0.0, True, mean, inv_scale)
+    W_ref, b_ref = c64.W.copy(), c64.b.copy()
+    total_ref, _ = ref.mbgd_epoch(case.family, c64.X, c64.T, c64.sw, idx, n, W_ref, b_ref,
+                                  1.0, 0.0, 0.0, True, as64(mean), as64(inv_scale))
+    assert finite and nb == 1
+    rtol = PASS_RTOL[dtype]
+    assert_rel_close(total, total_ref, rtol, "loss")
+    # the step itself: W_new - W_old = -(standardized gradient)
+    step_ref = np.concatenate([(W_ref - c64.W).ravel(), b_ref - c64.b])
+    step = np.concatenate([(as64(W) - c64.W).ravel(), as64(b) - c64.b])
+    assert_scaled_close(step, step_ref, rtol, what="standardized gradient step")
+
+
+# =============================================================================
+# 3. divergence: stop with finite=False, before the non-finite minibatch's update
+# =============================================================================
+def reference_first_nonfinite_batch(case64, idx, batch_size, eta, l1, l2, fit_intercept):
+    """Replay the reference one minibatch at a time; index of the first non-finite loss."""
+    W, b = case64.W.copy(), case64.b.copy()
+    lg = ref.LOSS_GRAD[case64.family]
+    with np.errstate(all="ignore"):
+        for k, s0 in enumerate(range(0, len(idx), batch_size)):
+            rows = idx[s0:s0 + batch_size]
+            loss, _, _ = lg(case64.X[rows], case64.T[rows], case64.sw[rows], W, b)
+            if not np.isfinite(loss):
+                return k
+            ref.mbgd_epoch(case64.family, case64.X, case64.T, case64.sw, rows,
+                           batch_size, W, b, eta, l1, l2, fit_intercept)
+    return None
+
+
+@pytest.mark.parametrize("batch_size", [1, 3])
+@kind_params
+@dtype_params
+def test_mbgd_epoch_stops_on_absurd_learning_rate(dtype, kind, batch_size):
+    # eta * l2 = 1e30: every step multiplies W by ~ -1e30 until it overflows
+    eta, l1, l2 = 1e30, 0.0, 1.0
+    case = make_case(kind, dtype, n=60, d=4, seed=seed_for("diverge", kind, batch_size))
+    idx = np.random.default_rng(1).permutation(case.n).astype(np.intp)
+    W, b = case.W.copy(), case.b.copy()
+    total, nb, finite = kernel_epoch(case, idx, batch_size, W, b, Buffers.for_case(case),
+                                     eta, l1, l2, True)
+    assert not finite
+    assert 0 < nb < math.ceil(case.n / batch_size)
+    # (total itself may already be inf: the penalty l2/2 |W|² overflows before the
+    # loss does, and only the loss decides `finite`, as documented)
+
+    # replaying only the first nb minibatches: all finite, and exactly the same state
+    W2, b2 = case.W.copy(), case.b.copy()
+    total2, nb2, finite2 = kernel_epoch(case, idx[:nb * batch_size], batch_size, W2, b2,
+                                        Buffers.for_case(case), eta, l1, l2, True)
+    assert finite2 and nb2 == nb
+    assert total == total2
+    np.testing.assert_array_equal(W, W2)
+    np.testing.assert_array_equal(b, b2)
+
+    # ... and minibatch nb (the one that stopped the epoch) is non-finite there
+    with np.errstate(all="ignore"):
+        loss_next, _, _ = kernel_loss_grad(case, W=W.copy(), b=b.copy(), idx=idx,
+                                           start=nb * batch_size,
+                                           stop=(nb + 1) * batch_size)
+    assert not np.isfinite(loss_next)
+
+    if dtype == np.float64:  # the reference diverges at the same minibatch
+        assert reference_first_nonfinite_batch(case, idx, batch_size, eta, l1, l2,
+                                               True) == nb
+
+
+@dtype_params
+def test_mbgd_epoch_does_not_apply_the_nonfinite_update(dtype):
+    """Row 2 overflows the logit after step 1: W, b stay exactly at step 1's result."""
+    big = 1e300 if dtype == np.float64 else 1e30
+    X = np.array([[1.0, 1.0], [big, big], [1.0, 1.0]])
+    case = Case("sigmoid", X, np.array([[0.0], [1.0], [0.0]]), np.ones(3),
+                np.zeros((1, 2)), np.zeros(1)).astype(dtype)
+    eta = 1e30
+    idx = np.arange(3, dtype=np.intp)
+    W, b = case.W.copy(), case.b.copy()
+    total, nb, finite = kernel_epoch(case, idx, 1, W, b, Buffers.for_case(case),
+                                     eta, 0.0, 0.0, True)
+    assert not finite and nb == 1
+    # step 1 by hand: r = σ(0) - 0 = 1/2, so W = b = -eta / 2
+    np.testing.assert_array_equal(W, np.full((1, 2), -eta / 2, dtype))
+    np.testing.assert_array_equal(b, np.full(1, -eta / 2, dtype))
+    assert total == pytest.approx(math.log(2.0), rel=PASS_RTOL[dtype])
+
+
+# =============================================================================
+# 4. gradients == central finite differences (hypothesis)
+# =============================================================================
+FD_STEP = 1e-5
+#: central differences, h = 1e-5, |objective| <= ~400 with these value ranges:
+#: truncation ~h²/6·|f'''| < 1e-9, cancellation ~1e-16·|f|/h < 1e-8
+FD_TOL = 1e-6
+
+
+@st.composite
+def fd_problems(draw):
+    kind = draw(st.sampled_from(list(KINDS)))
+    family = KINDS[kind][0]
+    n = draw(st.integers(1, 20))
+    d = draw(st.integers(1, 6))
+    K = 1 if kind == "binary" else draw(st.integers(2, 5))
+
+    def floats(lo, hi):
+        return st.floats(lo, hi, allow_nan=False, allow_infinity=False)
+
+    X = draw(hnp.arrays(np.float64, (n, d), elements=floats(-3, 3)))
+    W = draw(hnp.arrays(np.float64, (K, d), elements=floats(-2, 2)))
+    b = draw(hnp.arrays(np.float64, (K,), elements=floats(-2, 2)))
+    sw = draw(hnp.arrays(np.float64, (n,), elements=floats(0.1, 3)))
+    if family == "softmax":
+        T = draw(hnp.arrays(np.intp, (n,), elements=st.integers(0, K - 1)))
+    else:
+        T = draw(hnp.arrays(np.float64, (n, K), elements=st.sampled_from([0.0, 1.0])))
+    l2 = draw(floats(0, 1))
+    return Case(family, X, T, sw, W, b), l2
+
+
+def kernel_objective(case, W, b, l2):
+    """Kernel version of reference.objective (smooth part): value and gradient."""
+    loss, G, gb = kernel_loss_grad(case, W=W, b=b)
+    tot = case.sw.sum()
+    return loss / tot + 0.5 * l2 * (W * W).sum(), G / tot + l2 * W, gb / tot
+
+
+def central_differences(f, W, b, h=FD_STEP):
+    """Central differences of the scalar f(W, b) w.r.t. every entry of W and b."""
+    def partial(arr, i):
+        old = arr.flat[i]
+        arr.flat[i] = old + h
+        up = f(W, b)
+        arr.flat[i] = old - h
+        down = f(W, b)
+        arr.flat[i] = old
+        return (up - down) / (2 * h)
+
+    W, b = W.copy(), b.copy()
+    gW = np.array([partial(W, i) for i in range(W.size)]).reshape(W.shape)
+    gb = np.array([partial(b, i) for i in range(b.size)])
+    return gW, gb
+
+
+def assert_fd_close(grad, fd, what):
+    err = np.abs(grad - fd)
+    assert np.all(err <= FD_TOL * (1 + np.abs(grad))), (
+        f"{what}: gradient {grad} vs finite differences {fd}")
+
+
+@settings(max_examples=40, deadline=None, database=None)
+@given(fd_problems())
+def test_gradient_matches_finite_differences(problem):
+    case, l2 = problem
+    _, G, gb = kernel_objective(case, case.W, case.b, l2)
+
+    def ref_obj(W, b):
+        return ref.objective(case.family, case.X, case.T, case.sw, W, b, 0.0, l2)[0]
+
+    def kern_obj(W, b):
+        return kernel_objective(case, W, b, l2)[0]
+
+    for name, f in [("reference.objective", ref_obj), ("kernel loss", kern_obj)]:
+        fW, fb = central_differences(f, case.W, case.b)
+        assert_fd_close(G, fW, f"dW vs FD of {name}")
+        assert_fd_close(gb, fb, f"db vs FD of {name}")
+    # and the reference's own analytic gradient agrees
+    _, G_ref, gb_ref = ref.objective(case.family, case.X, case.T, case.sw,
+                                     case.W, case.b, 0.0, l2)
+    scale = max(np.abs(G_ref).max(), np.abs(gb_ref).max(), 1e-300)
+    assert_scaled_close(G, G_ref, 1e-10, scale, "G vs reference")
+    assert_scaled_close(gb, gb_ref, 1e-10, scale, "gb vs reference")
+
+
+# =============================================================================
+# 5. extreme logits
+# =============================================================================
+def per_row(case):
+    """Run the kernel on each row alone: per-row losses and gradients (sw must be 1)."""
+    out = [kernel_loss_grad(case, start=i, stop=i + 1) for i in range(case.n)]
+    return (np.array([o[0] for o in out]), np.array([o[1] for o in out]),
+            np.array([o[2] for o in out]))
+
+
+def z_scale_tol(losses, expected, z_abs_sum, dtype):
+    """ℓ = softplus(z) - y z is a difference of terms of size |z|: error ~ rtol·|z|."""
+    err = np.abs(losses - expected)
+    return np.all(err <= PASS_RTOL[dtype] * np.maximum(np.abs(expected), z_abs_sum))
+
+
+@pytest.mark.parametrize("kind", ["binary", "multilabel"])
+@dtype_params
+def test_sigmoid_loss_grad_extreme_logits(dtype, kind):
+    # one feature x = ±1 and huge weights: z = ±1e4, each with y = 0 and y = 1
+    X = np.array([[1.0], [1.0], [-1.0], [-1.0]])
+    if kind == "binary":
+        W = np.array([[EXTREME]])
+        Y = np.array([[0.0], [1.0], [0.0], [1.0]])
+    else:
+        W = np.array([[EXTREME], [-EXTREME], [3e3]])
+        Y = np.array([[0.0, 1.0, 1.0], [1.0, 0.0, 0.0], [0.0, 1.0, 1.0], [1.0, 0.0, 0.0]])
+    case = Case("sigmoid", X, Y, np.ones(len(X)), W, np.zeros(W.shape[0])).astype(dtype)
+    loss, G, gb = per_row(case)
+
+    z = as64(case.X) @ as64(case.W).T
+    expected_loss = (np.logaddexp(0.0, z) - as64(case.T) * z).sum(axis=1)
+    expected_r = sps.expit(z) - as64(case.T)
+    assert np.all(np.isfinite(loss)) and np.all(np.isfinite(G)) and np.all(np.isfinite(gb))
+    assert np.all(loss >= 0)
+    assert z_scale_tol(loss, expected_loss, np.abs(z).sum(axis=1), dtype), (loss, expected_loss)
+    # a wrong-side sample costs |z|: e.g. z = +1e4 with y = 0, z = -1e4 with y = 1
+    # (labels with |z| >= 3e3 on the right side cost exp(-3e3) = 0)
+    wrong = (z > 0) != (as64(case.T) > 0)
+    assert wrong.any()
+    np.testing.assert_allclose(loss, (np.abs(z) * wrong).sum(axis=1), rtol=PASS_RTOL[dtype])
+    # residuals: exactly in [-1, 1], and σ(z) - y
+    assert np.all(np.abs(gb) <= 1.0)
+    np.testing.assert_allclose(as64(gb), expected_r, rtol=0, atol=PASS_RTOL[dtype])
+    np.testing.assert_allclose(as64(G[:, :, 0]), expected_r * as64(case.X),
+                               rtol=0, atol=PASS_RTOL[dtype] * np.abs(z).max())
+
+
+@dtype_params
+def test_sigmoid_loss_is_computed_from_z_not_from_p(dtype):
+    """Where σ(z) rounds to 0 or 1, a loss via log p would be inf; from z it is |z|."""
+    zs = np.array([-EXTREME, -800.0, -120.0, -40.0, 40.0, 120.0, 800.0, EXTREME])
+    Y = (zs < 0).astype(float)[:, None]  # always on the wrong side
+    case = Case("sigmoid", zs[:, None], Y, np.ones(len(zs)), np.ones((1, 1)),
+                np.zeros(1)).astype(dtype)
+    with np.errstate(all="ignore"):
+        p = ref.sigmoid(as64(case.X)[:, 0].astype(dtype))
+        naive = -(Y[:, 0] * np.log(p) + (1 - Y[:, 0]) * np.log(1 - p))
+    assert not np.all(np.isfinite(naive))  # the trap is real
+    loss, _, _ = per_row(case)
+    np.testing.assert_allclose(loss, np.abs(zs), rtol=PASS_RTOL[dtype])
+
+
+@dtype_params
+def test_softmax_loss_grad_extreme_logits(dtype):
+    X = np.array([[1.0], [-1.0], [1.0], [-1.0]])
+    W = np.array([[EXTREME], [-EXTREME], [0.0], [EXTREME / 2]])
+    y = np.array([1, 3, 0, 0], dtype=np.intp)  # wrong, wrong, right, wrong
+    case = Case("softmax", X, y, np.ones(4), W, np.zeros(4)).astype(dtype)
+    loss, G, gb = per_row(case)
+
+    z = as64(case.X) @ as64(case.W).T
+    onehot = np.eye(4)[y]
+    expected_loss = sps.logsumexp(z, axis=1) - z[np.arange(4), y]
+    expected_r = sps.softmax(z, axis=1) - onehot
+    assert np.all(np.isfinite(loss)) and np.all(np.isfinite(G)) and np.all(np.isfinite(gb))
+    np.testing.assert_allclose(expected_loss, [2 * EXTREME, 1.5 * EXTREME, 0.0, 2 * EXTREME])
+    assert z_scale_tol(loss, expected_loss, np.abs(z).max(axis=1), dtype), (loss, expected_loss)
+    assert np.all(np.abs(gb) <= 1.0)
+    np.testing.assert_allclose(gb.sum(axis=1), 0.0, atol=PASS_RTOL[dtype])
+    np.testing.assert_allclose(as64(gb), expected_r, rtol=0, atol=PASS_RTOL[dtype])
+
+
+@dtype_params
+def test_activations_finite_at_extreme_logits(dtype):
+    Z = np.array([[EXTREME, -EXTREME, 0.0, 1.0],
+                  [-EXTREME, -EXTREME, -EXTREME, -EXTREME],
+                  [EXTREME, EXTREME, -EXTREME, 3.0],
+                  [-EXTREME, 5e3, 1.0, -5e3]], dtype=dtype)
+    Z64 = as64(Z)
+
+    S = Z.copy()
+    kern.sigmoid_inplace(S)
+    assert np.all(np.isfinite(S)) and np.all((S >= 0) & (S <= 1))
+    np.testing.assert_allclose(as64(S), sps.expit(Z64), rtol=ACT_RTOL[dtype], atol=0)
+
+    LS = Z.copy()
+    kern.log_sigmoid_inplace(LS)
+    assert np.all(np.isfinite(LS)) and np.all(LS <= 0)
+    np.testing.assert_allclose(as64(LS), sps.log_expit(Z64), rtol=ACT_RTOL[dtype], atol=0)
+
+    P = Z.copy()
+    kern.softmax_inplace(P)
+    assert np.all(np.isfinite(P)) and np.all((P >= 0) & (P <= 1))
+    np.testing.assert_allclose(as64(P).sum(axis=1), 1.0, rtol=0,
+                               atol=4 * np.finfo(dtype).eps)
+
+    LP = Z.copy()
+    kern.log_softmax_inplace(LP)
+    assert np.all(np.isfinite(LP)) and np.all(LP <= 0)
+    np.testing.assert_allclose(as64(LP), sps.log_softmax(Z64, axis=1), rtol=0,
+                               atol=ACT_RTOL[dtype] * EXTREME)
+
+    out = np.empty(len(Z), dtype)
+    kern.logsumexp_rows(Z, out)
+    assert np.all(np.isfinite(out))
+    np.testing.assert_allclose(as64(out), sps.logsumexp(Z64, axis=1), rtol=ACT_RTOL[dtype])
+
+
+def test_scalar_sigmoid_and_softplus_at_extremes():
+    for z in [-EXTREME, -800.0, -40.0, 0.0, 40.0, 800.0, EXTREME]:
+        s = kern.sigmoid(z)
+        assert math.isfinite(s) and 0.0 <= s <= 1.0
+        assert s == pytest.approx(sps.expit(z), rel=1e-13, abs=0)
+        sp = kern.log1pexp(z)
+        assert math.isfinite(sp) and sp >= 0.0
+        assert sp == pytest.approx(np.logaddexp(0.0, z), rel=1e-13, abs=0)
+    assert kern.sigmoid(-700.0) > 0  # no premature underflow: exp(-700) ~ 1e-304
+    assert kern.log1pexp(-40.0) > 0  # exp(-40) ~ 4e-18 is kept, not rounded away
+
+
+# =============================================================================
+# 6. activations == scipy.special; proximal operators
+# =============================================================================
+def activation_input(dtype, seed=0):
+    """Rows of logits in [-60, 60] (normal range in float32 too) with special values."""
+    rng = np.random.default_rng(seed)
+    Z = rng.uniform(-60, 60, size=(40, 7))
+    Z[:5] = rng.normal(size=(5, 7))                  # near 0
+    Z[5] = [-60, -20, -1, 0, 1, 20, 60]
+    Z[6] = 0.0                                       # ties
+    Z[7] = [30, 30, -5, 30, 2, 0, 30]                # tied maxima
+    return Z.astype(dtype)
+
+
+def check_inplace(fn, Z):
+    """Run an in-place kernel: the same array, the same dtype, returns None."""
+    A = Z.copy()
+    buf_id, dtype = id(A), A.dtype
+    assert fn(A) is None
+    assert id(A) == buf_id and A.dtype == dtype
+    return A
+
+
+@pytest.mark.parametrize("name, kernel, scipy_fn, log_domain", [
+    ("sigmoid", kern.sigmoid_inplace, sps.expit, False),
+    ("log_sigmoid", kern.log_sigmoid_inplace, sps.log_expit, True),
+    ("softmax", kern.softmax_inplace, lambda Z: sps.softmax(Z, axis=1), False),
+    ("log_softmax", kern.log_softmax_inplace, lambda Z: sps.log_softmax(Z, axis=1), True),
+], ids=lambda v: v if isinstance(v, str) else "")
+@dtype_params
+def test_inplace_activations_match_scipy(dtype, name, kernel, scipy_fn, log_domain):
+    """Kernel vs scipy.special evaluated in the same dtype.
+
+    (In float32 the shift z - max itself rounds, by up to eps32·|z - max|/2,
+    which moves exp(z - max) by that much relatively -- up to ~4e-6 here; scipy
+    in float32 makes the same rounding, the float64 truth does not.)
+    """
+    Z = activation_input(dtype)
+    A = check_inplace(kernel, Z)
+    expected = scipy_fn(Z)
+    assert expected.dtype == dtype
+    rtol = ACT_RTOL[dtype]
+    # log-domain outputs are differences of the inputs: error relative to max |z|;
+    # probabilities: relative, down to the smallest normal number of the dtype
+    atol = rtol * np.abs(as64(Z)).max() if log_domain else np.finfo(dtype).tiny
+    np.testing.assert_allclose(as64(A), as64(expected), rtol=rtol, atol=atol)
+
+
+@pytest.mark.parametrize("name, kernel, scipy_fn, log_domain", [
+    ("sigmoid", kern.sigmoid_inplace, sps.expit, False),
+    ("log_sigmoid", kern.log_sigmoid_inplace, sps.log_expit, True),
+], ids=lambda v: v if isinstance(v, str) else "")
+def test_elementwise_float32_activations_match_float64_truth(name, kernel, scipy_fn,
+                                                             log_domain):
+    """Elementwise: no input shift, so float32 is accurate to a few ulps of the truth."""
+    Z = activation_input(np.float32)
+    A = check_inplace(kernel, Z)
+    rtol = ACT_RTOL[np.float32]
+    atol = rtol * np.abs(as64(Z)).max() if log_domain else 0.0
+    np.testing.assert_allclose(as64(A), scipy_fn(as64(Z)), rtol=rtol, atol=atol)
+
+
+@dtype_params
+def test_logsumexp_rows_matches_scipy(dtype):
+    Z = activation_input(dtype, seed=1)
+    Z_before = Z.copy()
+    out = np.full(len(Z), np.nan, dtype)
+    kern.logsumexp_rows(Z, out)
+    np.testing.assert_array_equal(Z, Z_before)  # input untouched
+    assert out.dtype == dtype
+    rtol = ACT_RTOL[dtype]
+    np.testing.assert_allclose(as64(out), sps.logsumexp(as64(Z), axis=1), rtol=rtol,
+                               atol=rtol * np.abs(as64(Z)).max())
+    np.testing.assert_allclose(as64(out), ref.logsumexp(as64(Z)), rtol=rtol,
+                               atol=rtol * np.abs(as64(Z)).max())
+
+
+def test_reference_activations_match_scipy():
+    """The reference the other tests trust agrees with scipy too."""
+    Z = activation_input(np.float64, seed=2)
+    np.testing.assert_allclose(ref.sigmoid(Z), sps.expit(Z), rtol=1e-13)
+    np.testing.assert_allclose(ref.log1pexp(Z), np.logaddexp(0.0, Z), rtol=1e-13)
+    np.testing.assert_allclose(ref.softmax(Z), sps.softmax(Z, axis=1), rtol=1e-13)
+    np.testing.assert_allclose(ref.logsumexp(Z), sps.logsumexp(Z, axis=1), rtol=1e-13)
+
+
+def test_scalar_activations_match_scipy():
+    zs = np.concatenate([np.linspace(-50, 50, 201), [-700.0, -1e-8, 1e-8, 700.0]])
+    s = np.array([kern.sigmoid(z) for z in zs])
+    sp = np.array([kern.log1pexp(z) for z in zs])
+    np.testing.assert_allclose(s, sps.expit(zs), rtol=1e-13)
+    np.testing.assert_allclose(sp, np.logaddexp(0.0, zs), rtol=1e-13)
+    np.testing.assert_allclose(sp, ref.log1pexp(zs), rtol=1e-13)
+    s32 = np.array([kern.sigmoid(np.float32(z)) for z in zs[zs > -80]])
+    np.testing.assert_allclose(s32, sps.expit(as64(zs[zs > -80].astype(np.float32))),
+                               rtol=ACT_RTOL[np.float32])
+
+
+@pytest.mark.parametrize("t", [0.0, 0.3, 2.0])
+@dtype_params
+def test_soft_threshold_matches_reference_with_exact_zeros(dtype, t):
+    rng = np.random.default_rng(seed_for("st", t))
+    v = np.concatenate([rng.normal(scale=2, size=200), [0.0, -0.0, t, -t, 1e-300]])
+    v = v.astype(dtype)
+    out = np.array([kern.soft_threshold(x, t) for x in v])
+    expected = ref.soft_threshold(as64(v), t)
+    np.testing.assert_array_equal(out, expected)
+    inside = np.abs(as64(v)) <= t
+    assert np.all(out[inside] == 0.0)       # exact zeros, not tiny numbers
+    assert np.all(out[~inside] != 0.0)
+    assert np.all(np.abs(out) <= np.abs(as64(v)))
+    assert np.all(np.sign(out[~inside]) == np.sign(as64(v)[~inside]))
+
+
+def elastic_net_prox_objective(w, v, step, l1, l2):
+    return 0.5 * (w - v) ** 2 + step * (l1 * np.abs(w) + 0.5 * l2 * w * w)
+
+
+@pytest.mark.parametrize("step, l1, l2", [
+    (0.1, 1.0, 0.0), (0.1, 0.0, 1.0), (0.5, 0.3, 2.0), (1.0, 2.0, 0.5), (0.01, 0.0, 0.0),
+])
+def test_prox_elastic_net_is_the_argmin(step, l1, l2):
+    rng = np.random.default_rng(seed_for("prox", step, l1, l2))
+    vs = np.concatenate([rng.normal(scale=2, size=60), [0.0, step * l1, -step * l1]])
+    grid_offsets = np.linspace(-1e-3, 1e-3, 2001)
+    for v in vs:
+        w = kern.prox_elastic_net(v, step, l1, l2)
+        # closed form: soft-threshold by step·l1, then shrink by 1 + step·l2
+        assert w == pytest.approx(ref.soft_threshold(v, step * l1) / (1 + step * l2),
+                                  rel=1e-15, abs=0)
+        # optimality: 0 ∈ w - v + step (l1 ∂|w| + l2 w)
+        if w != 0:
+            resid = w - v + step * (l1 * np.sign(w) + l2 * w)
+            assert abs(resid) <= 1e-12 * (1 + abs(v))
+        else:
+            assert abs(v) <= step * l1
+        # brute force: no point of a fine grid around w, nor around v, does better
+        h = elastic_net_prox_objective(w, v, step, l1, l2)
+        wide = np.linspace(-abs(v) - 1, abs(v) + 1, 4001)
+        for grid in (w + grid_offsets, wide):
+            assert h <= elastic_net_prox_objective(grid, v, step, l1, l2).min() + 1e-13
+
+
+# =============================================================================
+# 7. weighted column statistics
+# =============================================================================
+def reference_weighted_mean_var(X, sw):
+    """np.average-based mean and biased variance, shifted by the first row (exact)."""
+    X, sw = as64(X), as64(sw)
+    D = X - X[0]                       # exact differences (Sterbenz) for a big offset
+    m = np.average(D, axis=0, weights=sw)
+    var = np.average((D - m) ** 2, axis=0, weights=sw)
+    return X[0] + m, var
+
+
+@dtype_params
+def test_weighted_mean_var_matches_np_average(dtype):
+    rng = np.random.default_rng(6)
+    n = 500
+    offset = 1e8 if dtype == np.float64 else 1e4
+    X = np.column_stack([
+        rng.normal(size=n),
+        5.0 + 3.0 * rng.normal(size=n),
+        offset + 1e-3 * rng.normal(size=n),     # huge offset, tiny spread
+        np.full(n, 7.25),                       # constant
+        rng.exponential(size=n),
+    ]).astype(dtype)
+    sw = rng.uniform(0.0, 3.0, size=n).astype(dtype)
+    mean, var = np.full(X.shape[1], np.nan), np.full(X.shape[1], np.nan)
+    kern.weighted_mean_var(X, sw, mean, var)
+    m_ref, v_ref = reference_weighted_mean_var(X, sw)
+
+    np.testing.assert_allclose(mean, m_ref, rtol=1e-12)
+    np.testing.assert_allclose(var, v_ref, rtol=1e-10)
+    # the plain np.average two-pass formula agrees as well
+    np.testing.assert_allclose(mean, np.average(as64(X), axis=0, weights=as64(sw)),
+                               rtol=1e-12)
+    assert mean[3] == 7.25 and var[3] == 0.0
+    assert np.all(var >= 0)
+    if dtype == np.float64:
+        # the hard column keeps its variance (a naive E[x²] - E[x]² gives noise)
+        assert var[2] == pytest.approx(1e-6, rel=0.2)
+
+
+@pytest.mark.parametrize("outlier", [1e4, 1e6])
+@dtype_params
+def test_weighted_mean_var_ignores_a_zero_weight_first_row(dtype, outlier):
+    """A row with weight 0 must not matter, whatever its values (sample_weight=0 is
+    how users drop outliers). Row 0 is special to the kernel: its shift."""
+    rng = np.random.default_rng(8)
+    n = 1000
+    X = rng.normal(size=(n, 2)).astype(dtype)
+    X[0, 0] = outlier
+    sw = np.ones(n, dtype)
+    sw[0] = 0.0
+    mean, var = np.empty(2), np.empty(2)
+    kern.weighted_mean_var(X, sw, mean, var)
+    # the same statistics without row 0 (ordinary data: plain two-pass np.average)
+    m_ref = np.average(as64(X[1:]), axis=0)
+    v_ref = np.average((as64(X[1:]) - m_ref) ** 2, axis=0)
+    np.testing.assert_allclose(var, v_ref, rtol=1e-10)
+    np.testing.assert_allclose(mean, m_ref, rtol=1e-10, atol=1e-12)
+
+
+@dtype_params
+def test_weighted_mean_var_unit_weights_match_numpy(dtype):
+    rng = np.random.default_rng(7)
+    X = rng.normal(loc=[0.0, -4.0, 100.0], scale=[1.0, 0.1, 20.0], size=(64, 3)).astype(dtype)
+    mean, var = np.empty(3), np.empty(3)
+    kern.weighted_mean_var(X, np.ones(64, dtype), mean, var)
+    np.testing.assert_allclose(mean, as64(X).mean(axis=0), rtol=1e-12)
+    np.testing.assert_allclose(var, as64(X).var(axis=0), rtol=1e-10)
