@@ -27,12 +27,12 @@ def problem(family, dtype, binary=False):
 
 def fastlr_epoch(p, batch_size, eta=0.01):
     fam, Y, y = p.kernel_args
-    G, gb, Z, We, be = p.buffers()
+    G, gb, Z, We = p.buffers()
     W = np.zeros((p.n_outputs, p.n_features), p.dtype)
     b = np.zeros(p.n_outputs, p.dtype)
     idx = np.random.default_rng(0).permutation(p.n_samples)
     return lambda: K.mbgd_epoch(fam, p.X, Y, y, p.sw, idx, batch_size, W, b, G, gb, Z,
-                                We, be, eta, p.l1, p.l2, True, False, p.mean, p.inv_scale)
+                                We, eta, p.l1, p.l2, True, False, p.mean, p.inv_scale)
 
 
 def numpy_epoch(p, batch_size, eta=0.01):

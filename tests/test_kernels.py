@@ -129,7 +129,7 @@ def kernel_loss_grad(case, W=None, b=None, idx=None, start=0, stop=None, G=None,
     gb = np.zeros(W.shape[0], dt) if gb is None else gb
     Z = np.full((BLOCK, W.shape[0]), np.nan, dt)
     loss = KERNEL_LOSS_GRAD[case.family](case.X, case.T, case.sw, idx, start, stop,
-                                         W, b, G, gb, Z)
+                                         W, b, G, gb, Z, *no_centring(case))
     return loss, G, gb
 
 
@@ -139,7 +139,6 @@ class Buffers:
     gb: np.ndarray
     Z: np.ndarray
     We: np.ndarray
-    be: np.ndarray
 
     @classmethod
     def for_case(cls, case):
@@ -147,7 +146,12 @@ class Buffers:
         K, d = case.W.shape
         dt = case.dtype
         return cls(np.zeros((K, d), dt), np.zeros(K, dt), np.full((BLOCK, K), np.nan, dt),
-                   np.full((K, d), np.nan, dt), np.full(K, np.nan, dt))
+                   np.full((K, d), np.nan, dt))
+
+
+def no_centring(case):
+    """(mean, center) arguments of the fused kernels for raw rows."""
+    return np.zeros(case.X.shape[1], case.dtype), False
 
 
 def kernel_targets(case):
@@ -167,7 +171,7 @@ def kernel_epoch(case, idx, batch_size, W, b, bufs, eta, l1, l2, fit_intercept,
         mean, inv_scale = np.zeros(d, case.dtype), np.ones(d, case.dtype)
     family, Y, y = kernel_targets(case)
     return kern.mbgd_epoch(family, case.X, Y, y, case.sw, idx, batch_size, W, b,
-                           bufs.G, bufs.gb, bufs.Z, bufs.We, bufs.be,
+                           bufs.G, bufs.gb, bufs.Z, bufs.We,
                            eta, l1, l2, fit_intercept, standardize, mean, inv_scale)
 
 
@@ -244,7 +248,7 @@ def test_family_dispatcher_equals_the_family_kernel(dtype, kind):
     G2, gb2 = np.zeros_like(G), np.zeros_like(gb)
     Z = np.full((BLOCK, case.W.shape[0]), np.nan, dtype)
     loss2 = kern.loss_grad(family, case.X, Y, y, case.sw, idx, 2, 21, case.W, case.b,
-                           G2, gb2, Z)
+                           G2, gb2, Z, *no_centring(case))
     assert loss2 == loss
     np.testing.assert_array_equal(G2, G)
     np.testing.assert_array_equal(gb2, gb)
@@ -257,7 +261,8 @@ def run_full_loss_grad(case, idx, chunks):
     gbs = np.full((chunks, K), np.nan, dt)
     Zs = np.full((chunks, BLOCK, K), np.nan, dt)
     family, Y, y = kernel_targets(case)
-    loss = full_loss_grad(family, case.X, Y, y, case.sw, idx, case.W, case.b, Gs, gbs, Zs)
+    loss = full_loss_grad(family, case.X, Y, y, case.sw, idx, case.W, case.b, Gs, gbs, Zs,
+                          *no_centring(case))
     return loss, Gs[0].copy(), gbs[0].copy()
 
 

@@ -17,11 +17,11 @@ from .epoch import mbgd_epoch, mbgd_epoch_threaded
 from .losses import SIGMOID, SOFTMAX, loss_grad, sigmoid_loss_grad, softmax_loss_grad
 from .prox import prox_elastic_net, soft_threshold
 from .stats import weighted_mean_var
-from .update import all_finite, effective_weights, proximal_step
+from .update import all_finite, proximal_step, scaled_weights
 
 __all__ = [
-    "SIGMOID", "SOFTMAX", "all_finite", "loss_grad", "effective_weights", "log1pexp", "log_sigmoid_inplace",
+    "SIGMOID", "SOFTMAX", "all_finite", "loss_grad", "log1pexp", "log_sigmoid_inplace",
     "log_softmax_inplace", "logsumexp_rows", "mbgd_epoch", "mbgd_epoch_threaded", "prox_elastic_net",
-    "proximal_step", "sigmoid", "sigmoid_inplace", "sigmoid_loss_grad",
+    "proximal_step", "scaled_weights", "sigmoid", "sigmoid_inplace", "sigmoid_loss_grad",
     "soft_threshold", "softmax_inplace", "softmax_loss_grad", "weighted_mean_var",
 ]

@@ -11,6 +11,11 @@ blocks are register-blocked, 4 rows × 2 outputs per step of the feature loop
 (8 independent accumulators: 6 loads per 8 multiply-adds instead of 2 per 1).
 Accumulators take the dtype of W (``W.dtype.type(0)``): a literal ``0`` would
 silently turn float32 loops into float64 ones.
+
+With ``center`` the rows are centred on the fly, x - mean, inside the loops
+(``standardize=True``): folding the mean into the intercept instead would
+cancel two terms of size |mean|·|W| and lose digits in float32. The flag is
+loop-invariant, so LLVM unswitches it and the uncentred loops stay as fast.
 """
 from __future__ import annotations
 
@@ -22,7 +27,7 @@ BLOCK = 4
 
 
 @kernel
-def _logits_4rows(X, i0, i1, i2, i3, W, b, Z):
+def _logits_4rows(X, i0, i1, i2, i3, W, b, Z, mean, center):
     K, d = W.shape
     zero = W.dtype.type(0)
     k = 0
@@ -35,6 +40,12 @@ def _logits_4rows(X, i0, i1, i2, i3, W, b, Z):
             x1 = X[i1, j]
             x2 = X[i2, j]
             x3 = X[i3, j]
+            if center:
+                m = mean[j]
+                x0 -= m
+                x1 -= m
+                x2 -= m
+                x3 -= m
             a00 += x0 * w0
             a01 += x0 * w1
             a10 += x1 * w0
@@ -56,10 +67,11 @@ def _logits_4rows(X, i0, i1, i2, i3, W, b, Z):
         a0 = a1 = a2 = a3 = zero
         for j in range(d):
             w = W[k, j]
-            a0 += X[i0, j] * w
-            a1 += X[i1, j] * w
-            a2 += X[i2, j] * w
-            a3 += X[i3, j] * w
+            m = mean[j] if center else zero
+            a0 += (X[i0, j] - m) * w
+            a1 += (X[i1, j] - m) * w
+            a2 += (X[i2, j] - m) * w
+            a3 += (X[i3, j] - m) * w
         Z[0, k] = a0 + b[k]
         Z[1, k] = a1 + b[k]
         Z[2, k] = a2 + b[k]
@@ -67,11 +79,12 @@ def _logits_4rows(X, i0, i1, i2, i3, W, b, Z):
 
 
 @kernel
-def block_logits(X, idx, start, stop, W, b, Z):
-    """Z[r, k] = x_{idx[start+r]} · W[k] + b[k] for r < stop - start."""
+def block_logits(X, idx, start, stop, W, b, Z, mean, center):
+    """Z[r, k] = (x_{idx[start+r]} - center·mean) · W[k] + b[k] for r < stop - start."""
     K, d = W.shape
     if stop - start == 4:
-        _logits_4rows(X, idx[start], idx[start + 1], idx[start + 2], idx[start + 3], W, b, Z)
+        _logits_4rows(X, idx[start], idx[start + 1], idx[start + 2], idx[start + 3], W, b, Z,
+                      mean, center)
         return
     zero = W.dtype.type(0)
     for r in range(stop - start):
@@ -79,21 +92,25 @@ def block_logits(X, idx, start, stop, W, b, Z):
         for k in range(K):
             acc = zero
             for j in range(d):
-                acc += X[i, j] * W[k, j]
+                m = mean[j] if center else zero
+                acc += (X[i, j] - m) * W[k, j]
             Z[r, k] = acc + b[k]
 
 
 @kernel
-def block_grad(X, idx, start, stop, R, G, gb):
-    """G[k] += Σ_r R[r, k] · x_{idx[start+r]};  gb[k] += Σ_r R[r, k]."""
+def block_grad(X, idx, start, stop, R, G, gb, mean, center):
+    """G[k] += Σ_r R[r, k] · (x_{idx[start+r]} - center·mean);  gb[k] += Σ_r R[r, k]."""
     K, d = G.shape
+    zero = G.dtype.type(0)
     if stop - start == 4:
         i0, i1, i2, i3 = idx[start], idx[start + 1], idx[start + 2], idx[start + 3]
         for k in range(K):
             r0, r1, r2, r3 = R[0, k], R[1, k], R[2, k], R[3, k]
             gb[k] += r0 + r1 + r2 + r3
             for j in range(d):
-                G[k, j] += r0 * X[i0, j] + r1 * X[i1, j] + r2 * X[i2, j] + r3 * X[i3, j]
+                m = mean[j] if center else zero
+                G[k, j] += (r0 * (X[i0, j] - m) + r1 * (X[i1, j] - m)
+                            + r2 * (X[i2, j] - m) + r3 * (X[i3, j] - m))
         return
     for r in range(stop - start):
         i = idx[start + r]
@@ -101,4 +118,5 @@ def block_grad(X, idx, start, stop, R, G, gb):
             rk = R[r, k]
             gb[k] += rk
             for j in range(d):
-                G[k, j] += rk * X[i, j]
+                m = mean[j] if center else zero
+                G[k, j] += rk * (X[i, j] - m)

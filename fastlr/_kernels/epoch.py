@@ -17,11 +17,11 @@ import numpy as np
 
 from .._config import kernel, prange
 from .losses import loss_grad
-from .update import effective_weights, proximal_step
+from .update import proximal_step, scaled_weights
 
 
 @kernel
-def mbgd_epoch(family, X, Y, y, sw, idx, batch_size, W, b, G, gb, Z, We, be,
+def mbgd_epoch(family, X, Y, y, sw, idx, batch_size, W, b, G, gb, Z, We,
                eta, l1, l2, fit_intercept, standardize, mean, inv_scale):
     """MBGD epoch over rows ``idx`` in minibatches of ``batch_size``."""
     n = idx.shape[0]
@@ -30,22 +30,22 @@ def mbgd_epoch(family, X, Y, y, sw, idx, batch_size, W, b, G, gb, Z, We, be,
     for s0 in range(0, n, batch_size):
         s1 = min(s0 + batch_size, n)
         if standardize:
-            effective_weights(W, b, mean, inv_scale, We, be)
-            loss = loss_grad(family, X, Y, y, sw, idx, s0, s1, We, be, G, gb, Z)
+            scaled_weights(W, inv_scale, We)
+            loss = loss_grad(family, X, Y, y, sw, idx, s0, s1, We, b, G, gb, Z, mean, True)
         else:
-            loss = loss_grad(family, X, Y, y, sw, idx, s0, s1, W, b, G, gb, Z)
+            loss = loss_grad(family, X, Y, y, sw, idx, s0, s1, W, b, G, gb, Z, mean, False)
         if not np.isfinite(loss):
             return total, nb, False
         inv_m = 1.0 / (s1 - s0)
         pen = proximal_step(W, b, G, gb, inv_m, eta, l1, l2, fit_intercept,
-                            standardize, mean, inv_scale)
+                            standardize, inv_scale)
         total += loss * inv_m + pen
         nb += 1
     return total, nb, True
 
 
 @kernel(parallel=True)
-def mbgd_epoch_threaded(family, X, Y, y, sw, idx, batch_size, W, b, Gs, gbs, Zs, We, be,
+def mbgd_epoch_threaded(family, X, Y, y, sw, idx, batch_size, W, b, Gs, gbs, Zs, We,
                         eta, l1, l2, fit_intercept, standardize, mean, inv_scale):
     """:func:`mbgd_epoch` with each minibatch split over ``Gs.shape[0]`` threads.
 
@@ -63,14 +63,16 @@ def mbgd_epoch_threaded(family, X, Y, y, sw, idx, batch_size, W, b, Gs, gbs, Zs,
         s1 = min(s0 + batch_size, n)
         m = s1 - s0
         if standardize:
-            effective_weights(W, b, mean, inv_scale, We, be)
+            scaled_weights(W, inv_scale, We)
         for c in prange(C):
             a = s0 + (c * m) // C
             e = s0 + ((c + 1) * m) // C
             if standardize:
-                losses[c] = loss_grad(family, X, Y, y, sw, idx, a, e, We, be, Gs[c], gbs[c], Zs[c])
+                losses[c] = loss_grad(family, X, Y, y, sw, idx, a, e, We, b, Gs[c], gbs[c], Zs[c],
+                                      mean, True)
             else:
-                losses[c] = loss_grad(family, X, Y, y, sw, idx, a, e, W, b, Gs[c], gbs[c], Zs[c])
+                losses[c] = loss_grad(family, X, Y, y, sw, idx, a, e, W, b, Gs[c], gbs[c], Zs[c],
+                                      mean, False)
         loss = losses[0]
         for c in range(1, C):
             loss += losses[c]
@@ -82,7 +84,7 @@ def mbgd_epoch_threaded(family, X, Y, y, sw, idx, batch_size, W, b, Gs, gbs, Zs,
             return total, nb, False
         inv_m = 1.0 / m
         pen = proximal_step(W, b, Gs[0], gbs[0], inv_m, eta, l1, l2, fit_intercept,
-                            standardize, mean, inv_scale)
+                            standardize, inv_scale)
         total += loss * inv_m + pen
         nb += 1
     return total, nb, True

@@ -14,7 +14,7 @@ from .losses import loss_grad
 
 
 @kernel(parallel=True)
-def full_loss_grad(family, X, Y, y, sw, idx, W, b, Gs, gbs, Zs):
+def full_loss_grad(family, X, Y, y, sw, idx, W, b, Gs, gbs, Zs, mean, center):
     """Σ_i s_i ℓ_i over all rows; Σ s_i r_i x_i into Gs[0] and Σ s_i r_i into gbs[0].
 
     ``idx`` is ``arange(n)`` (or any row subset), ``Gs``/``gbs``/``Zs`` hold
@@ -27,7 +27,7 @@ def full_loss_grad(family, X, Y, y, sw, idx, W, b, Gs, gbs, Zs):
         Gs[c] = 0
         gbs[c] = 0
         losses[c] = loss_grad(family, X, Y, y, sw, idx, (c * n) // C, ((c + 1) * n) // C,
-                              W, b, Gs[c], gbs[c], Zs[c])
+                              W, b, Gs[c], gbs[c], Zs[c], mean, center)
     total = losses[0]
     for c in range(1, C):
         total += losses[c]

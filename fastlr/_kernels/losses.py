@@ -2,7 +2,8 @@
 
 Each function walks the rows ``idx[start:stop]`` once, in blocks, computing
 net inputs, the weighted loss and the residuals, and accumulating the
-gradient while the rows are still in cache. They return the *sum*
+gradient while the rows are still in cache. With ``center`` the rows are
+taken as x - mean (see :mod:`.dense`). They return the *sum*
 ``Σ s_i ℓ_i`` (float64) and *add* ``Σ s_i (p_i - y_i) x_i`` to ``G`` (and the
 intercept part to ``gb``); normalising and the penalty are the caller's.
 
@@ -64,26 +65,26 @@ def softmax_residual_loss(Z, y, sw, idx, start, stop):
 
 
 @kernel
-def sigmoid_loss_grad(X, Y, sw, idx, start, stop, W, b, G, gb, Z):
+def sigmoid_loss_grad(X, Y, sw, idx, start, stop, W, b, G, gb, Z, mean, center):
     """Fused pass for the sigmoid family over rows idx[start:stop]."""
     loss = 0.0
     for s0 in range(start, stop, BLOCK):
         s1 = min(s0 + BLOCK, stop)
-        block_logits(X, idx, s0, s1, W, b, Z)
+        block_logits(X, idx, s0, s1, W, b, Z, mean, center)
         loss += sigmoid_residual_loss(Z, Y, sw, idx, s0, s1)
-        block_grad(X, idx, s0, s1, Z, G, gb)
+        block_grad(X, idx, s0, s1, Z, G, gb, mean, center)
     return loss
 
 
 @kernel
-def softmax_loss_grad(X, y, sw, idx, start, stop, W, b, G, gb, Z):
+def softmax_loss_grad(X, y, sw, idx, start, stop, W, b, G, gb, Z, mean, center):
     """Fused pass for the softmax family over rows idx[start:stop]."""
     loss = 0.0
     for s0 in range(start, stop, BLOCK):
         s1 = min(s0 + BLOCK, stop)
-        block_logits(X, idx, s0, s1, W, b, Z)
+        block_logits(X, idx, s0, s1, W, b, Z, mean, center)
         loss += softmax_residual_loss(Z, y, sw, idx, s0, s1)
-        block_grad(X, idx, s0, s1, Z, G, gb)
+        block_grad(X, idx, s0, s1, Z, G, gb, mean, center)
     return loss
 
 
@@ -92,7 +93,7 @@ SOFTMAX = 1
 
 
 @kernel
-def loss_grad(family, X, Y, y, sw, idx, start, stop, W, b, G, gb, Z):
+def loss_grad(family, X, Y, y, sw, idx, start, stop, W, b, G, gb, Z, mean, center):
     """The fused pass of ``family`` (SIGMOID: targets Y (n, L); SOFTMAX: y (n,)).
 
     Both target arrays are passed so that one compiled caller serves both
@@ -100,5 +101,5 @@ def loss_grad(family, X, Y, y, sw, idx, start, stop, W, b, G, gb, Z):
     cache); the unused one may be empty.
     """
     if family == SIGMOID:
-        return sigmoid_loss_grad(X, Y, sw, idx, start, stop, W, b, G, gb, Z)
-    return softmax_loss_grad(X, y, sw, idx, start, stop, W, b, G, gb, Z)
+        return sigmoid_loss_grad(X, Y, sw, idx, start, stop, W, b, G, gb, Z, mean, center)
+    return softmax_loss_grad(X, y, sw, idx, start, stop, W, b, G, gb, Z, mean, center)

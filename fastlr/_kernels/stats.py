@@ -1,4 +1,4 @@
-"""Column statistics for ``standardize=True``, in one pass and without a copy."""
+"""Column statistics for ``standardize=True``, without a copy of X."""
 from __future__ import annotations
 
 import numpy as np
@@ -10,25 +10,34 @@ from .._config import kernel
 def weighted_mean_var(X, sw, mean, var):
     """Weighted column mean and (biased) variance of X, accumulated in float64.
 
-    Uses a shifted two-moment pass (shift = first row) so that features with a
-    large offset and a small spread keep their precision.
+    Two passes: the mean first (of deviations from the first row of positive
+    weight, so a constant column gets its exact value and variance 0), then
+    the squares of the deviations from the mean, so features with a large
+    offset and a small spread keep their precision and rows of weight 0
+    cannot spoil the result, whatever their values.
     """
     n, d = X.shape
-    shift = np.empty(d)
+    ref = 0
+    while ref < n - 1 and sw[ref] == 0:
+        ref += 1
     s1 = np.zeros(d)
-    s2 = np.zeros(d)
-    for j in range(d):
-        shift[j] = X[0, j]
     tot = 0.0
     for i in range(n):
-        w = float(sw[i])
+        w = np.float64(sw[i])
+        if w == 0.0:
+            continue
         tot += w
         for j in range(d):
-            v = X[i, j] - shift[j]
-            s1[j] += w * v
+            s1[j] += w * (np.float64(X[i, j]) - np.float64(X[ref, j]))
+    for j in range(d):
+        mean[j] = np.float64(X[ref, j]) + s1[j] / tot
+    s2 = np.zeros(d)
+    for i in range(n):
+        w = np.float64(sw[i])
+        if w == 0.0:
+            continue
+        for j in range(d):
+            v = np.float64(X[i, j]) - mean[j]
             s2[j] += w * v * v
     for j in range(d):
-        m = s1[j] / tot
-        mean[j] = shift[j] + m
-        v = s2[j] / tot - m * m
-        var[j] = v if v > 0 else 0.0
+        var[j] = s2[j] / tot

@@ -1,9 +1,10 @@
 """Parameter updates of mini-batch gradient descent (MATH.md §4).
 
 With ``standardize`` the model is trained on x̃ = (x - mean) · inv_scale
-without ever materialising x̃: ``effective_weights`` maps the standardized
-weights to weights on raw X (W̃ = W · inv_scale, b̃ = b - W̃·mean), and
-``proximal_step`` maps the raw-X gradient back (∇_W = (G - gb ⊗ mean) · inv_scale).
+without ever materialising x̃: the loss kernels centre rows on the fly
+(x - mean), ``scaled_weights`` folds the scale into the weights
+(W̃ = W · inv_scale, so x̃ · W = (x - mean) · W̃), and ``proximal_step`` maps
+the centred gradient back (∇_W = G · inv_scale).
 """
 from __future__ import annotations
 
@@ -13,24 +14,21 @@ from .._config import kernel
 
 
 @kernel
-def effective_weights(W, b, mean, inv_scale, We, be):
-    """We = W · inv_scale (per feature), be = b - We · mean."""
+def scaled_weights(W, inv_scale, We):
+    """We = W · inv_scale (per feature)."""
     K, d = W.shape
     for k in range(K):
-        acc = 0.0
         for j in range(d):
-            w = W[k, j] * inv_scale[j]
-            We[k, j] = w
-            acc += w * mean[j]
-        be[k] = b[k] - acc
+            We[k, j] = W[k, j] * inv_scale[j]
 
 
 @kernel
 def proximal_step(W, b, G, gb, scale_grad, eta, l1, l2, fit_intercept,
-                  standardize, mean, inv_scale):
+                  standardize, inv_scale):
     """One proximal gradient step on (W, b) from the accumulated gradient.
 
-    ``G``/``gb`` hold Σ s_i r_i x_i and Σ s_i r_i over the minibatch;
+    ``G``/``gb`` hold Σ s_i r_i x_i and Σ s_i r_i over the minibatch (x centred
+    when ``standardize``, which also multiplies G by ``inv_scale``);
     ``scale_grad`` (1/|mb|) turns them into the mean. The smooth step is
     v = W - eta (g + l2 W), then W = soft_threshold(v, eta l1) (written
     branch-free as v - clip(v, -t, t), which is exactly 0 when |v| <= t, so
@@ -55,7 +53,7 @@ def proximal_step(W, b, G, gb, scale_grad, eta, l1, l2, fit_intercept,
                 w = W[k, j]
                 p1 += abs(w)
                 p2 += w * w
-                v = shrink * w - step * ((G[k, j] - gbk * mean[j]) * inv_scale[j])
+                v = shrink * w - step * (G[k, j] * inv_scale[j])
                 W[k, j] = v - min(max(v, -t), t)
                 G[k, j] = 0
         else:

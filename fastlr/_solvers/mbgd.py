@@ -61,10 +61,10 @@ def mbgd(problem: Problem, W, b, *, batch_size, schedule: Schedule, max_iter,
     if C > 1:
         K, d, dt = p.n_outputs, p.n_features, p.dtype
         G, gb, Z = np.zeros((C, K, d), dt), np.zeros((C, K), dt), np.zeros((C, BLOCK, K), dt)
-        We, be = np.zeros((K, d), dt), np.zeros(K, dt)
+        We = np.zeros((K, d), dt)
         epoch_kernel = mbgd_epoch_threaded
     else:
-        G, gb, Z, We, be = p.buffers()
+        G, gb, Z, We = p.buffers()
         epoch_kernel = mbgd_epoch
     res = SolverResult(W=W, b=b, n_iter=0)
     best, no_improve = np.inf, 0
@@ -77,7 +77,7 @@ def mbgd(problem: Problem, W, b, *, batch_size, schedule: Schedule, max_iter,
             eta = schedule.eta(epoch_offset + epoch)
             total, nb, finite = epoch_kernel(
                 fam, p.X, Y, y, p.sw, order, batch_size, W, b, G, gb, Z,
-                We, be, eta, p.l1, p.l2, p.fit_intercept, p.standardize,
+                We, eta, p.l1, p.l2, p.fit_intercept, p.standardize,
                 p.mean, p.inv_scale)
             if not (finite and np.isfinite(total) and all_finite(W)
                     and np.all(np.isfinite(b))):

@@ -2,14 +2,15 @@
 
 Exact solvers see a flat float64 vector; this adapter maps it to (W, b) in
 the data's dtype, runs the threaded fused kernel (one pass over X per call)
-and maps the gradient back; with ``standardize`` the effective-weight mapping
-of :mod:`fastlr._kernels.update` is applied, so X is never copied.
+and maps the gradient back; with ``standardize`` rows are centred inside the
+kernel and the scale folded into the weights (:mod:`fastlr._kernels.update`),
+so X is never copied.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from .._kernels import effective_weights, loss_grad
+from .._kernels import loss_grad, scaled_weights
 from .._kernels.dense import BLOCK
 from .._kernels.full import full_loss_grad
 from .._config import n_threads
@@ -27,7 +28,6 @@ class FullBatchObjective:
         self.gbs = np.zeros((C, K), dt)
         self.Zs = np.zeros((C, BLOCK, K), dt)
         self.We = np.zeros((K, d), dt)
-        self.be = np.zeros(K, dt)
         self.idx = np.arange(p.n_samples, dtype=np.intp)
         self.fam, self.Y, self.y = p.kernel_args
         self.total_weight = float(p.sw.sum(dtype=np.float64))
@@ -39,24 +39,26 @@ class FullBatchObjective:
         W = np.ascontiguousarray(W, dtype=p.dtype)
         b = np.ascontiguousarray(b, dtype=p.dtype)
         if p.standardize:
-            effective_weights(W, b, p.mean, p.inv_scale, self.We, self.be)
-            Wk, bk = self.We, self.be
+            scaled_weights(W, p.inv_scale, self.We)
+            Wk = self.We
         else:
-            Wk, bk = W, b
+            Wk = W
+        bk = b
         if self.Gs.shape[0] == 1:  # small data: no parallel region to launch
             self.Gs[0] = 0
             self.gbs[0] = 0
             loss = loss_grad(self.fam, p.X, self.Y, self.y, p.sw, self.idx, 0, p.n_samples,
-                             Wk, bk, self.Gs[0], self.gbs[0], self.Zs[0])
+                             Wk, bk, self.Gs[0], self.gbs[0], self.Zs[0], p.mean,
+                             p.standardize)
         else:
             loss = full_loss_grad(self.fam, p.X, self.Y, self.y, p.sw, self.idx, Wk, bk,
-                                  self.Gs, self.gbs, self.Zs)
+                                  self.Gs, self.gbs, self.Zs, p.mean, p.standardize)
         self.n_evals += 1
         tot = self.total_weight
         G = self.Gs[0].astype(np.float64)
         gb = self.gbs[0].astype(np.float64)
         if p.standardize:
-            G = (G - np.outer(gb, p.mean)) * p.inv_scale
+            G = G * p.inv_scale
         W64 = W.astype(np.float64)
         value = loss / tot + 0.5 * p.l2 * float(np.sum(W64 * W64))
         G = G / tot + p.l2 * W64

@@ -50,18 +50,18 @@ class Problem:
         return self.X.shape[1]
 
     def buffers(self, block_rows: int = BLOCK):
-        """Preallocated work arrays: G, gb, Z, We, be."""
+        """Preallocated work arrays: G, gb, Z, We."""
         K, d, dt = self.n_outputs, self.n_features, self.dtype
         return (np.zeros((K, d), dt), np.zeros(K, dt), np.zeros((block_rows, K), dt),
-                np.zeros((K, d), dt), np.zeros(K, dt))
+                np.zeros((K, d), dt))
 
     def to_original_units(self, W, b):
         """coef_ and intercept_ for raw X from weights on standardized X."""
         if not self.standardize:
             return W.copy(), b.copy()
-        coef = (W * self.inv_scale).astype(self.dtype, copy=False)
-        intercept = (b - coef @ self.mean).astype(self.dtype, copy=False)
-        return coef, intercept
+        coef = W.astype(np.float64) * self.inv_scale
+        intercept = b - coef @ self.mean.astype(np.float64)
+        return coef.astype(self.dtype), intercept.astype(self.dtype)
 
     def to_standardized_units(self, coef, intercept):
         """Inverse of :meth:`to_original_units` (for warm starts)."""
