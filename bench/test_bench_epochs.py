@@ -6,9 +6,8 @@ import numpy as np
 import pytest
 
 from benchutil import N_CLASSES, mnist, run
-from fastlr import _kernels as K
 from fastlr import reference as R
-from fastlr._kernels.dense import BLOCK
+from fastlr._solvers.mbgd import EpochRunner
 from fastlr._solvers.objective import FullBatchObjective
 from fastlr._solvers.problem import Problem
 
@@ -26,13 +25,12 @@ def problem(family, dtype, binary=False):
 
 
 def fastlr_epoch(p, batch_size, eta=0.01):
-    fam, Y, y = p.kernel_args
-    G, gb, Z, We = p.buffers()
+    """The epoch the MBGD solver runs (kernel picked as in training, all threads)."""
+    run_epoch = EpochRunner(p, batch_size)
     W = np.zeros((p.n_outputs, p.n_features), p.dtype)
     b = np.zeros(p.n_outputs, p.dtype)
     idx = np.random.default_rng(0).permutation(p.n_samples)
-    return lambda: K.mbgd_epoch(fam, p.X, Y, y, p.sw, idx, batch_size, W, b, G, gb, Z,
-                                We, eta, p.l1, p.l2, True, False, p.mean, p.inv_scale)
+    return lambda: run_epoch(idx, W, b, eta)
 
 
 def numpy_epoch(p, batch_size, eta=0.01):

@@ -11,7 +11,6 @@ import time
 import warnings
 
 import numpy as np
-import pytest
 
 from benchutil import mnist, run
 from fastlr import SoftmaxRegression

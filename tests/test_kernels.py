@@ -944,3 +944,37 @@ def test_weighted_mean_var_unit_weights_match_numpy(dtype):
     kern.weighted_mean_var(X, np.ones(64, dtype), mean, var)
     np.testing.assert_allclose(mean, as64(X).mean(axis=0), rtol=1e-12)
     np.testing.assert_allclose(var, as64(X).var(axis=0), rtol=1e-10)
+
+
+# =============================================================================
+# 8. the batch-size-1 epoch (plain SGD) is the bs=1 minibatch epoch
+# =============================================================================
+@pytest.mark.parametrize("standardize", [False, True], ids=["raw", "standardized"])
+@pytest.mark.parametrize("l1,l2", [(0.0, 0.0), (0.0, 0.05), (0.02, 0.0), (0.01, 0.03)],
+                         ids=["none", "l2", "l1", "enet"])
+@kind_params
+@dtype_params
+def test_sgd_epoch_equals_batch_one_epoch(dtype, kind, l1, l2, standardize):
+    case = make_case(kind, dtype, n=29, d=6, seed=seed_for("sgd", kind, l1, l2))
+    K, d = case.W.shape
+    idx = np.random.default_rng(5).permutation(case.n).astype(np.intp)
+    rng = np.random.default_rng(2)
+    mean = rng.normal(size=d).astype(dtype) if standardize else np.zeros(d, dtype)
+    inv_scale = rng.uniform(0.5, 2, d).astype(dtype) if standardize else np.ones(d, dtype)
+    W1, b1 = case.W.copy(), case.b.copy()
+    bufs = Buffers.for_case(case)
+    tot1, nb1, ok1 = kernel_epoch(case, idx, 1, W1, b1, bufs, 0.05, l1, l2, True,
+                                  mean if standardize else None, inv_scale if standardize else None)
+    W2, b2 = case.W.copy(), case.b.copy()
+    family, Y, y = kernel_targets(case)
+    Z = np.zeros((BLOCK, K), dtype)
+    xt = np.zeros(d, dtype)
+    tot2, nb2, ok2 = kern.sgd_epoch(family, case.X, Y, y, case.sw, idx, W2, b2, Z, xt, 0.05,
+                                    l1, l2, True, standardize, mean, inv_scale)
+    assert ok1 and ok2 and nb1 == nb2 == case.n
+    rtol = 1e-10 if dtype == np.float64 else 1e-4
+    np.testing.assert_allclose(W2, W1, rtol=rtol, atol=rtol * np.abs(W1).max())
+    np.testing.assert_allclose(b2, b1, rtol=rtol, atol=rtol * np.abs(b1).max())
+    assert tot2 == pytest.approx(tot1, rel=rtol)
+    if l1 > 0 and dtype == np.float64:
+        np.testing.assert_array_equal(W2 == 0, W1 == 0)

@@ -19,8 +19,8 @@ from sklearn.utils.validation import check_is_fitted, check_random_state, valida
 from .. import _kernels as K
 from .._solvers import solve
 from .._solvers.problem import Problem
-from .targets import (SIGMOID_TYPES, SOFTMAX_TYPES, as_1d_labels, check_two_classes,
-                      combined_sample_weight, encode_targets, target_type)
+from .targets import (as_1d_labels, check_two_classes, combined_sample_weight,
+                      encode_targets, target_type)
 
 
 @contextlib.contextmanager

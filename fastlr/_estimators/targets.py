@@ -6,8 +6,6 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import column_or_1d
 
-SIGMOID_TYPES = ("binary", "multilabel-indicator")
-SOFTMAX_TYPES = ("binary", "multiclass")
 
 
 def target_type(y) -> str:

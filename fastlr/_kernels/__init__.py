@@ -13,7 +13,7 @@ Kernels never validate their input: the estimators do.
 from .activations import (log1pexp, log_sigmoid_inplace, log_softmax_inplace,
                           logsumexp_rows, sigmoid, sigmoid_inplace,
                           softmax_inplace)
-from .epoch import mbgd_epoch, mbgd_epoch_threaded
+from .epoch import mbgd_epoch, mbgd_epoch_threaded, sgd_epoch
 from .losses import SIGMOID, SOFTMAX, loss_grad, sigmoid_loss_grad, softmax_loss_grad
 from .prox import prox_elastic_net, soft_threshold
 from .stats import weighted_mean_var
@@ -22,6 +22,6 @@ from .update import all_finite, proximal_step, scaled_weights
 __all__ = [
     "SIGMOID", "SOFTMAX", "all_finite", "loss_grad", "log1pexp", "log_sigmoid_inplace",
     "log_softmax_inplace", "logsumexp_rows", "mbgd_epoch", "mbgd_epoch_threaded", "prox_elastic_net",
-    "proximal_step", "scaled_weights", "sigmoid", "sigmoid_inplace", "sigmoid_loss_grad",
+    "proximal_step", "scaled_weights", "sgd_epoch", "sigmoid", "sigmoid_inplace", "sigmoid_loss_grad",
     "soft_threshold", "softmax_inplace", "softmax_loss_grad", "weighted_mean_var",
 ]

@@ -7,8 +7,11 @@ nothing above this module needs to change for it.
 
 Weights are stored (outputs, features): each logit is a dot product of a row
 of X with a contiguous row of W, which LLVM vectorises (PERF-NOTES §1). Full
-blocks are register-blocked, 4 rows × 2 outputs per step of the feature loop
-(8 independent accumulators: 6 loads per 8 multiply-adds instead of 2 per 1).
+blocks are register-blocked, 4 rows × 2 outputs per step of the feature loop:
+the forward keeps 8 independent accumulators (6 loads per 8 multiply-adds
+instead of 2 per 1), the gradient updates two rows of G from the same four
+loaded X values (measured on 60,000 × 784 × 10: forward 50 → 25 ms per pass,
+at parity with OpenBLAS's X @ Wᵀ; gradient 30 → 24 ms).
 Accumulators take the dtype of W (``W.dtype.type(0)``): a literal ``0`` would
 silently turn float32 loops into float64 ones.
 
@@ -98,19 +101,41 @@ def block_logits(X, idx, start, stop, W, b, Z, mean, center):
 
 
 @kernel
+def _grad_4rows(X, i0, i1, i2, i3, R, G, gb, mean, center):
+    K, d = G.shape
+    zero = G.dtype.type(0)
+    k = 0
+    while k + 1 < K:
+        r0, r1, r2, r3 = R[0, k], R[1, k], R[2, k], R[3, k]
+        q0, q1, q2, q3 = R[0, k + 1], R[1, k + 1], R[2, k + 1], R[3, k + 1]
+        gb[k] += r0 + r1 + r2 + r3
+        gb[k + 1] += q0 + q1 + q2 + q3
+        for j in range(d):
+            m = mean[j] if center else zero
+            x0 = X[i0, j] - m
+            x1 = X[i1, j] - m
+            x2 = X[i2, j] - m
+            x3 = X[i3, j] - m
+            G[k, j] += r0 * x0 + r1 * x1 + r2 * x2 + r3 * x3
+            G[k + 1, j] += q0 * x0 + q1 * x1 + q2 * x2 + q3 * x3
+        k += 2
+    if k < K:
+        r0, r1, r2, r3 = R[0, k], R[1, k], R[2, k], R[3, k]
+        gb[k] += r0 + r1 + r2 + r3
+        for j in range(d):
+            m = mean[j] if center else zero
+            G[k, j] += (r0 * (X[i0, j] - m) + r1 * (X[i1, j] - m)
+                        + r2 * (X[i2, j] - m) + r3 * (X[i3, j] - m))
+
+
+@kernel
 def block_grad(X, idx, start, stop, R, G, gb, mean, center):
     """G[k] += Σ_r R[r, k] · (x_{idx[start+r]} - center·mean);  gb[k] += Σ_r R[r, k]."""
     K, d = G.shape
     zero = G.dtype.type(0)
     if stop - start == 4:
-        i0, i1, i2, i3 = idx[start], idx[start + 1], idx[start + 2], idx[start + 3]
-        for k in range(K):
-            r0, r1, r2, r3 = R[0, k], R[1, k], R[2, k], R[3, k]
-            gb[k] += r0 + r1 + r2 + r3
-            for j in range(d):
-                m = mean[j] if center else zero
-                G[k, j] += (r0 * (X[i0, j] - m) + r1 * (X[i1, j] - m)
-                            + r2 * (X[i2, j] - m) + r3 * (X[i3, j] - m))
+        _grad_4rows(X, idx[start], idx[start + 1], idx[start + 2], idx[start + 3], R, G, gb,
+                    mean, center)
         return
     for r in range(stop - start):
         i = idx[start + r]

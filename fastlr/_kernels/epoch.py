@@ -16,7 +16,8 @@ from __future__ import annotations
 import numpy as np
 
 from .._config import kernel, prange
-from .losses import loss_grad
+from .losses import (SIGMOID, loss_grad, sigmoid_residual_loss,
+                     softmax_residual_loss)
 from .update import proximal_step, scaled_weights
 
 
@@ -88,3 +89,59 @@ def mbgd_epoch_threaded(family, X, Y, y, sw, idx, batch_size, W, b, Gs, gbs, Zs,
         total += loss * inv_m + pen
         nb += 1
     return total, nb, True
+
+
+@kernel
+def sgd_epoch(family, X, Y, y, sw, idx, W, b, Z, xt, eta, l1, l2, fit_intercept,
+              standardize, mean, inv_scale):
+    """:func:`mbgd_epoch` for ``batch_size=1`` (plain SGD), same results.
+
+    With one row per step the gradient is the outer product r xᵀ, so the
+    update is applied directly to W in the same pass that applies the
+    penalty's prox: two passes over W per row (logits, update) instead of
+    five through a gradient buffer. The row, standardized if asked, is first
+    copied into ``xt`` (d values).
+    """
+    n = idx.shape[0]
+    K, d = W.shape
+    t = W.dtype.type(eta * l1)
+    shrink = W.dtype.type(1.0 - eta * l2)
+    zero = W.dtype.type(0)
+    total = 0.0
+    for s in range(n):
+        i = idx[s]
+        if standardize:
+            for j in range(d):
+                xt[j] = (X[i, j] - mean[j]) * inv_scale[j]
+        else:
+            for j in range(d):
+                xt[j] = X[i, j]
+        for k in range(K):
+            acc = zero
+            for j in range(d):
+                acc += xt[j] * W[k, j]
+            Z[0, k] = acc + b[k]
+        if family == SIGMOID:
+            loss = sigmoid_residual_loss(Z, Y, sw, idx, s, s + 1)
+        else:
+            loss = softmax_residual_loss(Z, y, sw, idx, s, s + 1)
+        if not np.isfinite(loss):
+            return total, s, False
+        pen1 = 0.0
+        pen2 = 0.0
+        for k in range(K):
+            step_r = W.dtype.type(eta) * Z[0, k]
+            p1 = zero
+            p2 = zero
+            for j in range(d):
+                w = W[k, j]
+                p1 += abs(w)
+                p2 += w * w
+                v = shrink * w - step_r * xt[j]
+                W[k, j] = v - min(max(v, -t), t)
+            pen1 += p1
+            pen2 += p2
+            if fit_intercept:
+                b[k] -= step_r
+        total += loss + l1 * pen1 + 0.5 * l2 * pen2
+    return total, n, True

@@ -38,7 +38,6 @@ def proximal_step(W, b, G, gb, scale_grad, eta, l1, l2, fit_intercept,
     was computed). All arithmetic on W runs in W's dtype.
     """
     K, d = W.shape
-    one = W.dtype.type(1)
     t = W.dtype.type(eta * l1)
     shrink = W.dtype.type(1.0 - eta * l2)
     step = W.dtype.type(eta * scale_grad)

@@ -13,7 +13,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from .._config import n_threads
-from .._kernels import all_finite, mbgd_epoch, mbgd_epoch_threaded
+from .._kernels import all_finite, mbgd_epoch, mbgd_epoch_threaded, sgd_epoch
 from .._kernels.dense import BLOCK
 from .problem import Problem
 from .result import SolverResult
@@ -27,6 +27,41 @@ THREADED_MIN_BATCH = 256
 
 class DivergenceError(FloatingPointError, ValueError):
     """The objective became non-finite: the learning rate is too large."""
+
+
+class EpochRunner:
+    """One epoch over a given row order with preallocated buffers; picks the kernel.
+
+    - ``batch_size == 1``: :func:`sgd_epoch` (updates W in place per row);
+    - ``batch_size >= THREADED_MIN_BATCH`` with several Numba threads:
+      :func:`mbgd_epoch_threaded` (each minibatch split over the threads);
+    - otherwise :func:`mbgd_epoch`.
+    """
+
+    def __init__(self, problem: Problem, batch_size: int):
+        p = self.p = problem
+        self.batch_size = batch_size
+        self.fam, self.Y, self.y = p.kernel_args
+        K, d, dt = p.n_outputs, p.n_features, p.dtype
+        C = n_threads() if batch_size >= THREADED_MIN_BATCH else 1
+        self.chunks = C = max(1, min(C, batch_size // (4 * BLOCK)))
+        if C > 1:
+            self.G, self.gb = np.zeros((C, K, d), dt), np.zeros((C, K), dt)
+            self.Z, self.We = np.zeros((C, BLOCK, K), dt), np.zeros((K, d), dt)
+        else:
+            self.G, self.gb, self.Z, self.We = p.buffers()
+
+    def __call__(self, order, W, b, eta):
+        """Run the epoch in place on (W, b); returns (objective_sum, n_batches, finite)."""
+        p = self.p
+        if self.batch_size == 1:
+            return sgd_epoch(self.fam, p.X, self.Y, self.y, p.sw, order, W, b, self.Z,
+                             self.We[0], eta, p.l1, p.l2, p.fit_intercept, p.standardize,
+                             p.mean, p.inv_scale)
+        kernel = mbgd_epoch_threaded if self.chunks > 1 else mbgd_epoch
+        return kernel(self.fam, p.X, self.Y, self.y, p.sw, order, self.batch_size, W, b,
+                      self.G, self.gb, self.Z, self.We, eta, p.l1, p.l2, p.fit_intercept,
+                      p.standardize, p.mean, p.inv_scale)
 
 
 def _progress(max_iter, verbose):
@@ -55,17 +90,7 @@ def mbgd(problem: Problem, W, b, *, batch_size, schedule: Schedule, max_iter,
     """
     p = problem
     idx = np.arange(p.n_samples, dtype=np.intp) if train_idx is None else train_idx
-    fam, Y, y = p.kernel_args
-    C = n_threads() if batch_size >= THREADED_MIN_BATCH else 1
-    C = max(1, min(C, batch_size // (4 * BLOCK)))
-    if C > 1:
-        K, d, dt = p.n_outputs, p.n_features, p.dtype
-        G, gb, Z = np.zeros((C, K, d), dt), np.zeros((C, K), dt), np.zeros((C, BLOCK, K), dt)
-        We = np.zeros((K, d), dt)
-        epoch_kernel = mbgd_epoch_threaded
-    else:
-        G, gb, Z, We = p.buffers()
-        epoch_kernel = mbgd_epoch
+    run_epoch = EpochRunner(p, batch_size)
     res = SolverResult(W=W, b=b, n_iter=0)
     best, no_improve = np.inf, 0
     best_W = best_b = None
@@ -75,10 +100,7 @@ def mbgd(problem: Problem, W, b, *, batch_size, schedule: Schedule, max_iter,
             t0 = time.perf_counter()
             order = rng.permutation(idx) if shuffle else idx
             eta = schedule.eta(epoch_offset + epoch)
-            total, nb, finite = epoch_kernel(
-                fam, p.X, Y, y, p.sw, order, batch_size, W, b, G, gb, Z,
-                We, eta, p.l1, p.l2, p.fit_intercept, p.standardize,
-                p.mean, p.inv_scale)
+            total, nb, finite = run_epoch(order, W, b, eta)
             if not (finite and np.isfinite(total) and all_finite(W)
                     and np.all(np.isfinite(b))):
                 raise DivergenceError(
