@@ -22,8 +22,23 @@ def mnist(dtype=np.float32, n=N_ROWS, binary=False):
     return _DATA[key]
 
 
+def threads_of(impl):
+    """Threads an implementation runs with (Numba's for fastlr, BLAS's for NumPy)."""
+    if impl == "fastlr":
+        import numba
+
+        return numba.get_num_threads()
+    if impl == "numpy" or impl.startswith("sklearn"):
+        from threadpoolctl import threadpool_info
+
+        blas = [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+        return max(blas) if blas else 1
+    return None
+
+
 def run(benchmark, fn, impl, group, rounds=5, warmup=1, **info):
     """Time ``fn`` with pytest-benchmark (fixed rounds: the suite stays short)."""
     benchmark.group = group
+    info.setdefault("threads", threads_of(impl))
     benchmark.extra_info.update(impl=impl, **info)
     return benchmark.pedantic(fn, rounds=rounds, warmup_rounds=warmup, iterations=1)

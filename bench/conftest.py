@@ -9,6 +9,7 @@ ratios, and ``python bench/report.py`` turns the JSON into docs/benchmarks.md.
 from __future__ import annotations
 
 import collections
+import shlex
 
 import pytest
 
@@ -43,3 +44,9 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
                 s += f" ({t / ours:.1f}x fastlr)"
             parts.append(s)
         tr.write_line(f"{group}: " + ", ".join(parts))
+
+
+def pytest_benchmark_update_json(config, benchmarks, output_json):
+    """Record the exact command line, so the report can say what produced it."""
+    output_json["command"] = shlex.join(["python", "-m", "pytest",
+                                         *config.invocation_params.args])

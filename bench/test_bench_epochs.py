@@ -98,4 +98,5 @@ def test_scaling(benchmark, impl, rows):
                 mean=np.zeros(X.shape[1], np.float32), inv_scale=np.ones(X.shape[1], np.float32))
     fn = (fastlr_epoch if impl == "fastlr" else numpy_epoch)(p, 256)
     run(benchmark, fn, impl, f"scaling softmax epoch bs=256 rows={rows}",
-        rounds=3 if rows < 1_000_000 else 1, rows=rows, kind="scaling", batch_size=256)
+        rounds=3 if rows < 1_000_000 else 1, rows=rows, kind="scaling", batch_size=256,
+        features=X.shape[1], outputs=N_CLASSES, dtype="float32", family="softmax")

@@ -32,7 +32,8 @@ def test_torch_epoch(benchmark, batch_size):
             opt.step()
 
     run(benchmark, epoch, "pytorch", f"softmax epoch bs={batch_size} float32",
-        rounds=3, batch_size=batch_size, kind="epoch", family="softmax", dtype="float32")
+        rounds=3, batch_size=batch_size, kind="epoch", family="softmax", dtype="float32",
+        threads=THREADS, rows=X.shape[0], features=X.shape[1], outputs=N_CLASSES)
 
 
 def test_sklearn_sgd_epoch(benchmark):
@@ -48,4 +49,5 @@ def test_sklearn_sgd_epoch(benchmark):
 
     run(benchmark, epoch, "sklearn SGDClassifier (bs=1, one-vs-rest)",
         "softmax epoch bs=1 float32", rounds=1, warmup=0, batch_size=1, kind="epoch",
-        family="softmax", dtype="float32")
+        family="softmax", dtype="float32", rows=X.shape[0], features=X.shape[1],
+        outputs=N_CLASSES)

@@ -30,18 +30,27 @@ def objective(X64, y, coef, intercept, alpha):
                        intercept.astype(np.float64), 0.0, alpha)[0]
 
 
-def sklearn_fit():
-    """scikit-learn lbfgs to its default convergence; cached (time, objective, accuracy)."""
-    if not _SK:
-        from sklearn.linear_model import LogisticRegression
+def sklearn_model():
+    from sklearn.linear_model import LogisticRegression
 
+    return LogisticRegression(C=C, max_iter=1000)
+
+
+def sklearn_fit(model=None):
+    """scikit-learn lbfgs to its default convergence; cached (time, objective, accuracy).
+
+    Only ``fit`` is timed; the objective and accuracy are evaluated afterwards.
+    """
+    if not _SK:
         X, y = mnist(np.float32)
-        model = LogisticRegression(C=C, max_iter=1000)
-        t0 = time.perf_counter()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            model.fit(X, y)
-        _SK.update(time=time.perf_counter() - t0, model=model)
+        model = model or sklearn_model()
+        if not hasattr(model, "coef_"):
+            t0 = time.perf_counter()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                model.fit(X, y)
+            _SK["time"] = time.perf_counter() - t0
+        _SK["model"] = model
         alpha = 1.0 / (C * len(y))
         _SK["objective"] = objective(X.astype(np.float64), y, model.coef_, model.intercept_, alpha)
         Xt, yt = test_set()
@@ -52,11 +61,20 @@ def sklearn_fit():
 
 def test_sklearn_lbfgs(benchmark):
     _SK.clear()
-    run(benchmark, sklearn_fit, "sklearn lbfgs", "solver: reach sklearn lbfgs objective",
+    X, y = mnist(np.float32)
+    model = sklearn_model()
+
+    def fit():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model.fit(X, y)
+
+    run(benchmark, fit, "sklearn lbfgs", "solver: reach sklearn lbfgs objective",
         rounds=1, warmup=0, kind="solver")
+    _SK["time"] = benchmark.stats.stats.median
+    sklearn_fit(model)
     benchmark.extra_info.update(objective=_SK["objective"], test_accuracy=_SK["accuracy"],
-                                iterations=_SK["n_iter"])
-    benchmark.extra_info["seconds"] = _SK["time"]
+                                iterations=_SK["n_iter"], seconds=_SK["time"])
 
 
 def test_fastlr_lbfgs_to_sklearn_objective(benchmark):

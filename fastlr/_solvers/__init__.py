@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from .._config import threads
 from .fista import fista
@@ -64,7 +65,10 @@ def solve(est, problem: Problem, W, b, *, rng, max_iter, warn=True, partial=Fals
     """Train ``problem`` from ``(W, b)`` with the estimator's solver and settings."""
     solver = "mbgd" if partial else resolve_solver(est.solver, est.penalty)
     tol = None if partial else est.tol
-    with threads(getattr(est, "n_jobs", None)):
+    # BLAS stays single-threaded while the kernels run: OpenBLAS workers spin
+    # after each call (scipy's L-BFGS-B, the small matrix products between
+    # epochs) and took the cores from Numba's threads, making every pass 2-3x slower
+    with threads(getattr(est, "n_jobs", None)), threadpool_limits(limits=1, user_api="blas"):
         if solver == "lbfgs":
             return lbfgs(problem, W, b, max_iter=max_iter, tol=tol or 0.0,
                          verbose=est.verbose, warn=warn)
