@@ -5,6 +5,10 @@
 inf semantics (``nnan`` and ``ninf`` are *off*): the solvers rely on
 ``np.isfinite`` to detect a diverging learning rate, and with ``nnan`` LLVM
 would be free to fold those checks to ``True``.
+
+``error_model="numpy"``: a division by zero gives inf/NaN as in NumPy (which
+the divergence checks then see) instead of raising ZeroDivisionError, and
+divisions in the loops need no zero test.
 """
 from __future__ import annotations
 
@@ -23,7 +27,8 @@ def kernel(fn=None, *, parallel=False):
     """Decorate a pure array function as a fastlr kernel (njit, cached, nogil)."""
 
     def wrap(f):
-        return njit(cache=CACHE, nogil=True, fastmath=set(FASTMATH), parallel=parallel)(f)
+        return njit(cache=CACHE, nogil=True, fastmath=set(FASTMATH), parallel=parallel,
+                    error_model="numpy")(f)
 
     if fn is None:
         return wrap

@@ -56,7 +56,7 @@ def mbgd_epoch_threaded(family, X, Y, y, sw, idx, batch_size, W, b, Gs, gbs, Zs,
     One fork/join per minibatch: it pays from a few hundred rows per batch.
     """
     n = idx.shape[0]
-    C = Gs.shape[0]
+    C, K, d = Gs.shape
     losses = np.zeros(C)
     total = 0.0
     nb = 0
@@ -75,12 +75,14 @@ def mbgd_epoch_threaded(family, X, Y, y, sw, idx, batch_size, W, b, Gs, gbs, Zs,
                 losses[c] = loss_grad(family, X, Y, y, sw, idx, a, e, W, b, Gs[c], gbs[c], Zs[c],
                                       mean, False)
         loss = losses[0]
-        for c in range(1, C):
-            loss += losses[c]
-            Gs[0] += Gs[c]
-            gbs[0] += gbs[c]
-            Gs[c] = 0
-            gbs[c] = 0
+        for c in range(1, C):  # explicit loops: array expressions would become
+            loss += losses[c]  # parallel regions of their own, one fork/join each
+            for k in range(K):
+                gbs[0, k] += gbs[c, k]
+                gbs[c, k] = 0
+                for j in range(d):
+                    Gs[0, k, j] += Gs[c, k, j]
+                    Gs[c, k, j] = 0
         if not np.isfinite(loss):
             return total, nb, False
         inv_m = 1.0 / m

@@ -24,13 +24,16 @@ def full_loss_grad(family, X, Y, y, sw, idx, W, b, Gs, gbs, Zs, mean, center):
     C = Gs.shape[0]
     losses = np.zeros(C)
     for c in prange(C):
-        Gs[c] = 0
-        gbs[c] = 0
+        Gs[c, :, :] = 0
+        gbs[c, :] = 0
         losses[c] = loss_grad(family, X, Y, y, sw, idx, (c * n) // C, ((c + 1) * n) // C,
                               W, b, Gs[c], gbs[c], Zs[c], mean, center)
     total = losses[0]
-    for c in range(1, C):
+    K, d = W.shape
+    for c in range(1, C):  # explicit loops: no extra parallel regions
         total += losses[c]
-        Gs[0] += Gs[c]
-        gbs[0] += gbs[c]
+        for k in range(K):
+            gbs[0, k] += gbs[c, k]
+            for j in range(d):
+                Gs[0, k, j] += Gs[c, k, j]
     return total

@@ -39,7 +39,7 @@ def sigmoid_residual_loss(Z, Y, sw, idx, start, stop):
             z = Z[r, k]
             y = Y[i, k]
             loss += s * (log1pexp(z) - y * z)
-            p = sigmoid(z) if z > LOG_TINY else 0.0
+            p = 0.0 if z <= LOG_TINY else sigmoid(z)  # NaN goes on to sigmoid
             Z[r, k] = s * (p - y)
     return loss
 
@@ -62,7 +62,7 @@ def softmax_residual_loss(Z, y, sw, idx, start, stop):
         zero = Z.dtype.type(0)
         for k in range(K):
             t = Z[r, k] - mx
-            e = np.exp(t) if t > LOG_TINY else zero
+            e = zero if t <= LOG_TINY else np.exp(t)  # NaN stays NaN
             Z[r, k] = e
             tot += e
         loss += s * (np.log(tot) + mx - zc)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
+from sklearn.model_selection import StratifiedShuffleSplit
 from threadpoolctl import threadpool_limits
 
 from .._config import threads
@@ -31,13 +32,28 @@ def make_schedule(est) -> Schedule:
 
 
 def validation_split(problem: Problem, fraction, rng):
-    """Split row indices into (train, validation), stratified for class targets."""
+    """Split row indices into (train, validation), stratified for class targets.
+
+    Multilabel targets, and class targets where some class has a single row,
+    get a plain random split.
+    """
     n = problem.n_samples
     n_val = int(np.ceil(fraction * n))
     if n_val < 1 or n - n_val < 1:
         raise ValueError(f"validation_fraction={fraction} leaves no rows to train or to "
                          f"validate on with {n} samples")
-    perm = rng.permutation(n)
+    labels = problem.T if problem.family == "softmax" else (
+        problem.T[:, 0] if problem.T.shape[1] == 1 else None)
+    seed = int(rng.randint(np.iinfo(np.int32).max)) if hasattr(rng, "randint") \
+        else int(rng.integers(np.iinfo(np.int32).max))
+    if labels is not None and np.unique(labels, return_counts=True)[1].min() >= 2:
+        try:
+            split = StratifiedShuffleSplit(n_splits=1, test_size=n_val, random_state=seed)
+            train, val = next(split.split(np.zeros((n, 1)), labels))
+            return np.sort(train), np.sort(val)
+        except ValueError:  # too few rows per class for the validation size
+            pass
+    perm = np.random.default_rng(seed).permutation(n)
     return np.sort(perm[n_val:]), np.sort(perm[:n_val])
 
 

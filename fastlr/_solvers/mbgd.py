@@ -124,7 +124,7 @@ def mbgd(problem: Problem, W, b, *, batch_size, schedule: Schedule, max_iter,
                        f"eta {eta:.3g}, {time.perf_counter() - t0:.3f} s")
                 if validation_score is not None:
                     msg += f", validation score {res.validation_scores[-1]:.6g}"
-                (bar.write if bar is not None else print)(msg)
+                print(msg)  # stdout; the bar (stderr) stays hidden for short fits
             if bar is not None:
                 bar.update(1)
             if tol is not None:
