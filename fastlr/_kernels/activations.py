@@ -42,18 +42,29 @@ def log_sigmoid_inplace(Z):
 
 
 @kernel
+def _row_max(Z, i):
+    mx = Z[i, 0]
+    for k in range(1, Z.shape[1]):
+        if Z[i, k] > mx:
+            mx = Z[i, k]
+    return mx
+
+
+@kernel
+def _row_logsumexp(Z, i):
+    """log Σ_k exp(Z[i, k]), computed as max + log Σ exp(z - max)."""
+    mx = _row_max(Z, i)
+    s = 0.0
+    for k in range(Z.shape[1]):
+        s += np.exp(Z[i, k] - mx)
+    return mx + np.log(s)
+
+
+@kernel
 def logsumexp_rows(Z, out):
     """``out[i] = log Σ_k exp(Z[i, k])`` with the row maximum subtracted first."""
-    n, m = Z.shape
-    for i in range(n):
-        mx = Z[i, 0]
-        for k in range(1, m):
-            if Z[i, k] > mx:
-                mx = Z[i, k]
-        s = 0.0
-        for k in range(m):
-            s += np.exp(Z[i, k] - mx)
-        out[i] = mx + np.log(s)
+    for i in range(Z.shape[0]):
+        out[i] = _row_logsumexp(Z, i)
 
 
 @kernel
@@ -61,10 +72,7 @@ def softmax_inplace(Z):
     """Row-wise softmax of ``Z`` in place (max-shifted, so it never overflows)."""
     n, m = Z.shape
     for i in range(n):
-        mx = Z[i, 0]
-        for k in range(1, m):
-            if Z[i, k] > mx:
-                mx = Z[i, k]
+        mx = _row_max(Z, i)
         s = 0.0
         for k in range(m):
             e = np.exp(Z[i, k] - mx)
@@ -80,13 +88,6 @@ def log_softmax_inplace(Z):
     """Row-wise log-softmax of ``Z`` in place: z - logsumexp(z)."""
     n, m = Z.shape
     for i in range(n):
-        mx = Z[i, 0]
-        for k in range(1, m):
-            if Z[i, k] > mx:
-                mx = Z[i, k]
-        s = 0.0
-        for k in range(m):
-            s += np.exp(Z[i, k] - mx)
-        lse = mx + np.log(s)
+        lse = _row_logsumexp(Z, i)
         for k in range(m):
             Z[i, k] -= lse
