@@ -36,9 +36,16 @@ def threads_of(impl):
     return None
 
 
-def run(benchmark, fn, impl, group, rounds=5, warmup=1, **info):
+def run(benchmark, fn, impl, group, rounds=5, warmup=1, limit_blas=True, **info):
     """Time ``fn`` with pytest-benchmark (fixed rounds: the suite stays short)."""
     benchmark.group = group
     info.setdefault("threads", threads_of(impl))
     benchmark.extra_info.update(impl=impl, **info)
-    return benchmark.pedantic(fn, rounds=rounds, warmup_rounds=warmup, iterations=1)
+    if impl != "fastlr" or not limit_blas:
+        return benchmark.pedantic(fn, rounds=rounds, warmup_rounds=warmup, iterations=1)
+    # as in fastlr's solvers: BLAS single-threaded, so idle OpenBLAS workers do not
+    # spin on the cores Numba's threads run on
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        return benchmark.pedantic(fn, rounds=rounds, warmup_rounds=warmup, iterations=1)

@@ -113,7 +113,9 @@ def test_fastlr_mbgd_early_stopping_to_sklearn_accuracy(benchmark):
     sk = sklearn_fit()
     X, y = mnist(np.float32)
     Xt, yt = test_set()
-    model = SoftmaxRegression(early_stopping=True, validation_fraction=0.1, n_iter_no_change=3,
+    # pixel data in [0, 1] needs no standardization; a plateau of 2 epochs without
+    # a 0.1% gain in validation accuracy ends training (the best epoch is kept)
+    model = SoftmaxRegression(early_stopping=True, validation_fraction=0.1, n_iter_no_change=2,
                               tol=1e-3, batch_size=256, learning_rate=0.05, standardize=False,
                               alpha=1e-5, max_iter=50, random_state=0)
 
@@ -124,5 +126,6 @@ def test_fastlr_mbgd_early_stopping_to_sklearn_accuracy(benchmark):
         kind="solver")
     acc = model.score(Xt, yt)
     benchmark.extra_info.update(test_accuracy=acc, sklearn_accuracy=sk["accuracy"],
-                                sklearn_seconds=sk["time"], epochs=model.n_iter_)
+                                sklearn_seconds=sk["time"], epochs=model.n_iter_,
+                                speedup_vs_sklearn=sk["time"] / benchmark.stats.stats.median)
     assert acc >= sk["accuracy"] - 0.005, (acc, sk["accuracy"])
