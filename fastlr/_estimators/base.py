@@ -11,9 +11,11 @@ import copy
 from numbers import Integral, Real
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.extmath import safe_sparse_dot
+from sklearn.utils.sparsefuncs import mean_variance_axis
 from sklearn.utils.validation import check_is_fitted, check_random_state, validate_data
 
 from .. import _kernels as K
@@ -99,7 +101,7 @@ class BaseLogistic(ClassifierMixin, BaseEstimator):
     # ------------------------------------------------------------------ tags
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = False
+        tags.input_tags.sparse = True
         tags.classifier_tags.multi_label = "multilabel-indicator" in self._target_types
         tags.classifier_tags.multi_class = "multiclass" in self._target_types
         return tags
@@ -133,7 +135,8 @@ class BaseLogistic(ClassifierMixin, BaseEstimator):
     # ------------------------------------------------------------ fitting
     def _validate_Xy(self, X, y, reset):
         X, y = validate_data(self, X, y, reset=reset, dtype=[np.float64, np.float32],
-                             order="C", multi_output=True, y_numeric=False)
+                             order="C", multi_output=True, y_numeric=False,
+                             accept_sparse="csr")
         if y.ndim == 2 and y.shape[1] == 1:
             y = as_1d_labels(y)
         return X, y
@@ -156,17 +159,30 @@ class BaseLogistic(ClassifierMixin, BaseEstimator):
                        inv_scale=stats[1])
 
     def _standardization(self, X, sw):
+        """(mean, inv_scale) the kernels train with (zeros and ones: no standardizing).
+
+        Dense X is centred and scaled; sparse X is only scaled (centring would
+        make it dense; the intercept absorbs the offset). Without an intercept
+        nothing is centred and the scale is the root mean square.
+        """
         d = X.shape[1]
         if not self.standardize:
             return np.zeros(d, X.dtype), np.ones(d, X.dtype)
-        mean, var = np.empty(d), np.empty(d)
-        K.weighted_mean_var(X, sw, mean, var)
-        if not self.fit_intercept:
-            # centring acts as an intercept (-W·mean): without one, only scale
-            var += mean * mean
-            mean[:] = 0.0
+        if sp.issparse(X):
+            mean, var = mean_variance_axis(X, axis=0, weights=sw)
+            mean, var = np.asarray(mean, np.float64), np.asarray(var, np.float64)
+            center = False
+        else:
+            mean, var = np.empty(d), np.empty(d)
+            K.weighted_mean_var(X, sw, mean, var)
+            center = bool(self.fit_intercept)
+        if not center:
+            if not self.fit_intercept:
+                var = var + mean * mean
+            mean = np.zeros(d)
         std = np.sqrt(var)
-        inv = np.where(std > 1e-12 * np.maximum(1.0, np.abs(mean)), 1.0 / np.where(std > 0, std, 1), 1.0)
+        inv = np.where(std > 1e-12 * np.maximum(1.0, np.abs(mean)),
+                       1.0 / np.where(std > 0, std, 1), 1.0)
         return mean.astype(X.dtype), inv.astype(X.dtype)
 
     def _classes_for(self, family, y, y_type):
@@ -273,7 +289,7 @@ class BaseLogistic(ClassifierMixin, BaseEstimator):
     def _logits(self, X):
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32],
-                          accept_sparse=False)
+                          accept_sparse="csr")
         Z = safe_sparse_dot(X, self.coef_.T.astype(X.dtype, copy=False))
         Z += self.intercept_.astype(X.dtype, copy=False)
         return np.ascontiguousarray(Z)

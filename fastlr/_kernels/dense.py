@@ -1,9 +1,8 @@
-"""Data access for dense, C-contiguous X: the only place that touches X's layout.
+"""Data access for dense, C-contiguous X (see :mod:`.rows` for the dispatch).
 
-The loss kernels work on blocks of rows: ``block_logits`` computes the net
-inputs of a block, ``block_grad`` accumulates ``Rᵀ X_block`` into the
-gradient. A CSR variant is the same two functions over (data, indices, indptr);
-nothing above this module needs to change for it.
+The loss kernels work on blocks of rows: ``dense_block_logits`` computes the
+net inputs of a block, ``dense_block_grad`` accumulates ``Rᵀ X_block`` into
+the gradient, ``dense_row_into`` copies one (standardized) row out.
 
 Weights are stored (outputs, features): each logit is a dot product of a row
 of X with a contiguous row of W, which LLVM vectorises (PERF-NOTES §1). Full
@@ -82,7 +81,7 @@ def _logits_4rows(X, i0, i1, i2, i3, W, b, Z, mean, center):
 
 
 @kernel
-def block_logits(X, idx, start, stop, W, b, Z, mean, center):
+def dense_block_logits(X, idx, start, stop, W, b, Z, mean, center):
     """Z[r, k] = (x_{idx[start+r]} - center·mean) · W[k] + b[k] for r < stop - start."""
     K, d = W.shape
     if stop - start == 4:
@@ -129,7 +128,7 @@ def _grad_4rows(X, i0, i1, i2, i3, R, G, gb, mean, center):
 
 
 @kernel
-def block_grad(X, idx, start, stop, R, G, gb, mean, center):
+def dense_block_grad(X, idx, start, stop, R, G, gb, mean, center):
     """G[k] += Σ_r R[r, k] · (x_{idx[start+r]} - center·mean);  gb[k] += Σ_r R[r, k]."""
     K, d = G.shape
     zero = G.dtype.type(0)
@@ -145,3 +144,15 @@ def block_grad(X, idx, start, stop, R, G, gb, mean, center):
             for j in range(d):
                 m = mean[j] if center else zero
                 G[k, j] += rk * (X[i, j] - m)
+
+
+@kernel
+def dense_row_into(X, i, xt, standardize, mean, inv_scale):
+    """xt = (X[i] - mean) · inv_scale, or X[i] as is."""
+    d = xt.shape[0]
+    if standardize:
+        for j in range(d):
+            xt[j] = (X[i, j] - mean[j]) * inv_scale[j]
+    else:
+        for j in range(d):
+            xt[j] = X[i, j]

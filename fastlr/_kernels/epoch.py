@@ -18,6 +18,7 @@ import numpy as np
 from .._config import kernel, prange
 from .losses import (SIGMOID, loss_grad, sigmoid_residual_loss,
                      softmax_residual_loss)
+from .rows import row_into
 from .update import proximal_step, scaled_weights
 
 
@@ -111,13 +112,7 @@ def sgd_epoch(family, X, Y, y, sw, idx, W, b, Z, xt, eta, l1, l2, fit_intercept,
     zero = W.dtype.type(0)
     total = 0.0
     for s in range(n):
-        i = idx[s]
-        if standardize:
-            for j in range(d):
-                xt[j] = (X[i, j] - mean[j]) * inv_scale[j]
-        else:
-            for j in range(d):
-                xt[j] = X[i, j]
+        row_into(X, idx[s], xt, standardize, mean, inv_scale)
         for k in range(K):
             acc = zero
             for j in range(d):

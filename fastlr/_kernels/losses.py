@@ -18,7 +18,8 @@ import numpy as np
 
 from .._config import kernel
 from .activations import log1pexp, sigmoid
-from .dense import BLOCK, block_grad, block_logits
+from .dense import BLOCK
+from .rows import block_grad, block_logits
 
 #: below this (log-)probability a residual is flushed to 0. exp(-60) ≈ 9e-27 is
 #: invisible next to 1 in float64 and float32 alike, and keeping such values

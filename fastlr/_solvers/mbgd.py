@@ -42,6 +42,7 @@ class EpochRunner:
         p = self.p = problem
         self.batch_size = batch_size
         self.fam, self.Y, self.y = p.kernel_args
+        self.X = p.kernel_X
         K, d, dt = p.n_outputs, p.n_features, p.dtype
         C = n_threads() if batch_size >= THREADED_MIN_BATCH else 1
         self.chunks = C = max(1, min(C, batch_size // (4 * BLOCK)))
@@ -55,11 +56,11 @@ class EpochRunner:
         """Run the epoch in place on (W, b); returns (objective_sum, n_batches, finite)."""
         p = self.p
         if self.batch_size == 1:
-            return sgd_epoch(self.fam, p.X, self.Y, self.y, p.sw, order, W, b, self.Z,
+            return sgd_epoch(self.fam, self.X, self.Y, self.y, p.sw, order, W, b, self.Z,
                              self.We[0], eta, p.l1, p.l2, p.fit_intercept, p.standardize,
                              p.mean, p.inv_scale)
         kernel = mbgd_epoch_threaded if self.chunks > 1 else mbgd_epoch
-        return kernel(self.fam, p.X, self.Y, self.y, p.sw, order, self.batch_size, W, b,
+        return kernel(self.fam, self.X, self.Y, self.y, p.sw, order, self.batch_size, W, b,
                       self.G, self.gb, self.Z, self.We, eta, p.l1, p.l2, p.fit_intercept,
                       p.standardize, p.mean, p.inv_scale)
 

@@ -30,6 +30,7 @@ class FullBatchObjective:
         self.We = np.zeros((K, d), dt)
         self.idx = np.arange(p.n_samples, dtype=np.intp)
         self.fam, self.Y, self.y = p.kernel_args
+        self.X = p.kernel_X
         self.total_weight = float(p.sw.sum(dtype=np.float64))
         self.n_evals = 0
 
@@ -47,11 +48,11 @@ class FullBatchObjective:
         if self.Gs.shape[0] == 1:  # small data: no parallel region to launch
             self.Gs[0] = 0
             self.gbs[0] = 0
-            loss = loss_grad(self.fam, p.X, self.Y, self.y, p.sw, self.idx, 0, p.n_samples,
+            loss = loss_grad(self.fam, self.X, self.Y, self.y, p.sw, self.idx, 0, p.n_samples,
                              Wk, bk, self.Gs[0], self.gbs[0], self.Zs[0], p.mean,
                              p.standardize)
         else:
-            loss = full_loss_grad(self.fam, p.X, self.Y, self.y, p.sw, self.idx, Wk, bk,
+            loss = full_loss_grad(self.fam, self.X, self.Y, self.y, p.sw, self.idx, Wk, bk,
                                   self.Gs, self.gbs, self.Zs, p.mean, p.standardize)
         self.n_evals += 1
         tot = self.total_weight

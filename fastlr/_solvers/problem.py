@@ -19,7 +19,7 @@ FAMILY_CODE = {"sigmoid": SIGMOID, "softmax": SOFTMAX}
 @dataclass
 class Problem:
     family: str                 # "sigmoid" or "softmax"
-    X: np.ndarray               # (n, d), C-contiguous, float32 or float64
+    X: object                   # (n, d): C-contiguous ndarray or scipy.sparse CSR, float32/64
     T: np.ndarray               # targets, see module docstring
     sw: np.ndarray              # (n,) sample weights scaled to mean 1 (dtype of X)
     n_outputs: int              # L labels or K classes: rows of W
@@ -29,6 +29,13 @@ class Problem:
     standardize: bool
     mean: np.ndarray            # (d,) column means (zeros when not standardizing)
     inv_scale: np.ndarray       # (d,) 1 / column std (ones when not standardizing)
+
+    @property
+    def kernel_X(self):
+        """X as the kernels take it: the array, or (data, indices, indptr) for CSR."""
+        if isinstance(self.X, np.ndarray):
+            return self.X
+        return (self.X.data, self.X.indices, self.X.indptr)
 
     @property
     def kernel_args(self):

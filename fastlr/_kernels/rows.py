@@ -1,0 +1,58 @@
+"""The data-access layer: one name per row operation, dense or CSR by X's type.
+
+Kernels above this module call ``block_logits``, ``block_grad`` and
+``row_into`` on ``X`` and never look at its layout; Numba picks the dense
+implementation (:mod:`.dense`) for a 2-D array and the CSR one (:mod:`.csr`)
+for a ``(data, indices, indptr)`` tuple when it compiles the caller.
+"""
+from __future__ import annotations
+
+from numba import types
+from numba.extending import overload
+
+from .csr import csr_block_grad, csr_block_logits, csr_row_into
+from .dense import dense_block_grad, dense_block_logits, dense_row_into
+
+_JIT = {"cache": True, "nogil": True}
+
+
+def block_logits(X, idx, start, stop, W, b, Z, mean, center):
+    """Z[r, k] = (x_{idx[start+r]} - center·mean) · W[k] + b[k]."""
+    raise NotImplementedError("compiled only")
+
+
+def block_grad(X, idx, start, stop, R, G, gb, mean, center):
+    """G[k] += Σ_r R[r, k] (x_{idx[start+r]} - center·mean);  gb[k] += Σ_r R[r, k]."""
+    raise NotImplementedError("compiled only")
+
+
+def row_into(X, i, xt, standardize, mean, inv_scale):
+    """xt = row i of X (standardized if asked), as a dense vector."""
+    raise NotImplementedError("compiled only")
+
+
+@overload(block_logits, jit_options=_JIT)
+def _block_logits(X, idx, start, stop, W, b, Z, mean, center):
+    if isinstance(X, types.Array):
+        return lambda X, idx, start, stop, W, b, Z, mean, center: dense_block_logits(
+            X, idx, start, stop, W, b, Z, mean, center)
+    return lambda X, idx, start, stop, W, b, Z, mean, center: csr_block_logits(
+        X, idx, start, stop, W, b, Z, mean, center)
+
+
+@overload(block_grad, jit_options=_JIT)
+def _block_grad(X, idx, start, stop, R, G, gb, mean, center):
+    if isinstance(X, types.Array):
+        return lambda X, idx, start, stop, R, G, gb, mean, center: dense_block_grad(
+            X, idx, start, stop, R, G, gb, mean, center)
+    return lambda X, idx, start, stop, R, G, gb, mean, center: csr_block_grad(
+        X, idx, start, stop, R, G, gb, mean, center)
+
+
+@overload(row_into, jit_options=_JIT)
+def _row_into(X, i, xt, standardize, mean, inv_scale):
+    if isinstance(X, types.Array):
+        return lambda X, i, xt, standardize, mean, inv_scale: dense_row_into(
+            X, i, xt, standardize, mean, inv_scale)
+    return lambda X, i, xt, standardize, mean, inv_scale: csr_row_into(
+        X, i, xt, standardize, mean, inv_scale)
