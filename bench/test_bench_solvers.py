@@ -116,7 +116,7 @@ def test_fastlr_mbgd_early_stopping_to_sklearn_accuracy(benchmark):
     # pixel data in [0, 1] needs no standardization; a plateau of 2 epochs without
     # a 0.1% gain in validation accuracy ends training (the best epoch is kept)
     model = SoftmaxRegression(early_stopping=True, validation_fraction=0.1, n_iter_no_change=2,
-                              tol=1e-3, batch_size=256, learning_rate=0.05, standardize=False,
+                              tol=1e-3, batch_size=512, learning_rate=0.1, standardize=False,
                               alpha=1e-5, max_iter=50, random_state=0)
 
     def fit():
