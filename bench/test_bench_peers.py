@@ -32,7 +32,8 @@ def test_torch_epoch(benchmark, batch_size):
             opt.step()
 
     run(benchmark, epoch, "pytorch", f"softmax epoch bs={batch_size} float32",
-        rounds=1 if batch_size == 1 else 3, warmup=0 if batch_size == 1 else 1, batch_size=batch_size, kind="epoch", family="softmax", dtype="float32",
+        rounds=1 if batch_size == 1 else 3, warmup=0 if batch_size == 1 else 1,
+        batch_size=batch_size, kind="epoch", family="softmax", dtype="float32",
         threads=THREADS, rows=X.shape[0], features=X.shape[1], outputs=N_CLASSES)
 
 
