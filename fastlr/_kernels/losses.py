@@ -74,42 +74,40 @@ def softmax_residual_loss(Z, y, sw, idx, start, stop):
     return loss
 
 
-@kernel
-def sigmoid_loss_grad(X, Y, sw, idx, start, stop, W, b, G, gb, Z, mean, center):
-    """Fused pass for the sigmoid family over rows idx[start:stop]."""
-    loss = 0.0
-    for s0 in range(start, stop, BLOCK):
-        s1 = min(s0 + BLOCK, stop)
-        block_logits(X, idx, s0, s1, W, b, Z, mean, center)
-        loss += sigmoid_residual_loss(Z, Y, sw, idx, s0, s1)
-        block_grad(X, idx, s0, s1, Z, G, gb, mean, center)
-    return loss
-
-
-@kernel
-def softmax_loss_grad(X, y, sw, idx, start, stop, W, b, G, gb, Z, mean, center):
-    """Fused pass for the softmax family over rows idx[start:stop]."""
-    loss = 0.0
-    for s0 in range(start, stop, BLOCK):
-        s1 = min(s0 + BLOCK, stop)
-        block_logits(X, idx, s0, s1, W, b, Z, mean, center)
-        loss += softmax_residual_loss(Z, y, sw, idx, s0, s1)
-        block_grad(X, idx, s0, s1, Z, G, gb, mean, center)
-    return loss
-
-
 SIGMOID = 0
 SOFTMAX = 1
 
 
 @kernel
 def loss_grad(family, X, Y, y, sw, idx, start, stop, W, b, G, gb, Z, mean, center):
-    """The fused pass of ``family`` (SIGMOID: targets Y (n, L); SOFTMAX: y (n,)).
+    """The fused pass over rows idx[start:stop], block by block.
 
+    ``family`` picks the residual (SIGMOID: targets Y (n, L); SOFTMAX: y (n,)).
     Both target arrays are passed so that one compiled caller serves both
     families (compiled functions passed as arguments defeat Numba's on-disk
     cache); the unused one may be empty.
     """
-    if family == SIGMOID:
-        return sigmoid_loss_grad(X, Y, sw, idx, start, stop, W, b, G, gb, Z, mean, center)
-    return softmax_loss_grad(X, y, sw, idx, start, stop, W, b, G, gb, Z, mean, center)
+    loss = 0.0
+    for s0 in range(start, stop, BLOCK):
+        s1 = min(s0 + BLOCK, stop)
+        block_logits(X, idx, s0, s1, W, b, Z, mean, center)
+        if family == SIGMOID:
+            loss += sigmoid_residual_loss(Z, Y, sw, idx, s0, s1)
+        else:
+            loss += softmax_residual_loss(Z, y, sw, idx, s0, s1)
+        block_grad(X, idx, s0, s1, Z, G, gb, mean, center)
+    return loss
+
+
+@kernel
+def sigmoid_loss_grad(X, Y, sw, idx, start, stop, W, b, G, gb, Z, mean, center):
+    """:func:`loss_grad` of the sigmoid family (binary / multilabel targets Y)."""
+    return loss_grad(SIGMOID, X, Y, np.empty(0, np.intp), sw, idx, start, stop, W, b, G, gb,
+                     Z, mean, center)
+
+
+@kernel
+def softmax_loss_grad(X, y, sw, idx, start, stop, W, b, G, gb, Z, mean, center):
+    """:func:`loss_grad` of the softmax family (class indices y)."""
+    return loss_grad(SOFTMAX, X, np.empty((0, 0), W.dtype), y, sw, idx, start, stop, W, b, G,
+                     gb, Z, mean, center)
