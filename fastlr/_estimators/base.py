@@ -21,6 +21,8 @@ from sklearn.utils.validation import check_is_fitted, check_random_state, valida
 from .. import _kernels as K
 from .._solvers import solve
 from .._solvers.problem import Problem
+from .dask_input import dask_problem, is_dask, map_rows
+from .scaling import inverse_std
 from .targets import (as_1d_labels, check_two_classes, combined_sample_weight,
                       encode_targets, target_type)
 
@@ -180,10 +182,7 @@ class BaseLogistic(ClassifierMixin, BaseEstimator):
             if not self.fit_intercept:
                 var = var + mean * mean
             mean = np.zeros(d)
-        std = np.sqrt(var)
-        inv = np.where(std > 1e-12 * np.maximum(1.0, np.abs(mean)),
-                       1.0 / np.where(std > 0, std, 1), 1.0)
-        return mean.astype(X.dtype), inv.astype(X.dtype)
+        return inverse_std(mean, var, X.dtype)
 
     def _classes_for(self, family, y, y_type):
         if y_type == "multilabel-indicator":
@@ -221,11 +220,14 @@ class BaseLogistic(ClassifierMixin, BaseEstimator):
     def fit(self, X, y, sample_weight=None):
         """Fit the model to X (n, d) and y (labels, or an (n, L) 0/1 indicator matrix)."""
         with unchanged_on_error(self):
-            X, y = self._validate_Xy(X, y, reset=True)
-            y_type = target_type(y)
-            family = self._family(y_type)
-            classes = self._classes_for(family, y, y_type)
-            problem = self._problem(X, y, sample_weight, family, classes)
+            if is_dask(X) or is_dask(y):
+                problem, classes, family = dask_problem(self, X, y, sample_weight, self._family)
+            else:
+                X, y = self._validate_Xy(X, y, reset=True)
+                y_type = target_type(y)
+                family = self._family(y_type)
+                classes = self._classes_for(family, y, y_type)
+                problem = self._problem(X, y, sample_weight, family, classes)
             W, b = self._initial_weights(problem, family, classes)
             rng = check_random_state(self.random_state)
             res = solve(self, problem, W, b, rng=rng, max_iter=self.max_iter)
@@ -296,6 +298,8 @@ class BaseLogistic(ClassifierMixin, BaseEstimator):
 
     def decision_function(self, X):
         """Net inputs z = X·coefᵀ + intercept: (n,) for binary, (n, K) or (n, L) otherwise."""
+        if is_dask(X):
+            return map_rows(self, "decision_function", X, self._n_scores(), self.coef_.dtype)
         Z = self._logits(X)
         if self._fastlr_family == "sigmoid":
             return Z[:, 0] if Z.shape[1] == 1 and not self._multilabel else Z
@@ -303,12 +307,24 @@ class BaseLogistic(ClassifierMixin, BaseEstimator):
             return Z[:, 1] - Z[:, 0]
         return Z
 
+    def _n_proba(self):
+        check_is_fitted(self)
+        return self.coef_.shape[0] if self._multilabel or self._fastlr_family == "softmax" else 2
+
+    def _n_scores(self):
+        check_is_fitted(self)
+        if self._fastlr_family == "sigmoid":
+            return self.coef_.shape[0] if self._multilabel else None
+        return None if self.coef_.shape[0] == 2 else self.coef_.shape[0]
+
     @property
     def _multilabel(self):
         return self._fastlr_family == "sigmoid" and self.coef_.shape[0] > 1
 
     def predict_proba(self, X):
         """Class probabilities: (n, 2) binary, (n, K) multiclass, (n, L) per label."""
+        if is_dask(X):
+            return map_rows(self, "predict_proba", X, self._n_proba(), self.coef_.dtype)
         Z = self._logits(X)
         if self._fastlr_family == "softmax":
             K.softmax_inplace(Z)
@@ -320,6 +336,8 @@ class BaseLogistic(ClassifierMixin, BaseEstimator):
 
     def predict_log_proba(self, X):
         """Logarithm of :meth:`predict_proba`, computed stably from the net inputs."""
+        if is_dask(X):
+            return map_rows(self, "predict_log_proba", X, self._n_proba(), self.coef_.dtype)
         Z = self._logits(X)
         if self._fastlr_family == "softmax":
             K.log_softmax_inplace(Z)
@@ -335,6 +353,10 @@ class BaseLogistic(ClassifierMixin, BaseEstimator):
     def predict(self, X):
         """Predicted labels (sigmoid family: positive when p >= threshold)."""
         check_is_fitted(self)
+        if is_dask(X):
+            if self._multilabel:
+                return map_rows(self, "predict", X, self.coef_.shape[0], np.int64)
+            return map_rows(self, "predict", X, None, self.classes_.dtype)
         if self._fastlr_family == "softmax":
             return self.classes_[np.argmax(self._logits(X), axis=1)]
         P = self.predict_proba(X)

@@ -14,7 +14,7 @@ import warnings
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
-from .objective import FullBatchObjective
+from .objective import full_batch_objective
 from .prox import soft_threshold
 from .result import SolverResult
 
@@ -30,7 +30,7 @@ def optimality(W, G, gb, l1, fit_intercept):
 
 def fista(problem, W, b, *, max_iter, tol, verbose=0, warn=True):
     p = problem
-    obj = FullBatchObjective(p)
+    obj = full_batch_objective(p)
     l1 = p.l1
     x_W, x_b = W.astype(np.float64), b.astype(np.float64)
     f_x, G, gb = obj.smooth(x_W, x_b)

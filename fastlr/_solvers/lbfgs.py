@@ -12,7 +12,7 @@ import numpy as np
 from scipy.optimize import minimize
 from sklearn.exceptions import ConvergenceWarning
 
-from .objective import FullBatchObjective
+from .objective import full_batch_objective
 from .result import SolverResult
 
 
@@ -21,7 +21,7 @@ def lbfgs(problem, W, b, *, max_iter, tol, verbose=0, warn=True, history=10):
     if p.l1 > 0:
         raise ValueError("solver='lbfgs' handles penalty None and 'l2' only; "
                          "use solver='fista' (or 'auto') for 'l1' and 'elasticnet'")
-    obj = FullBatchObjective(p)
+    obj = full_batch_objective(p)
     K, d = W.shape
     curve = []
 

@@ -68,3 +68,12 @@ class FullBatchObjective:
 
     def l1_value(self, W):
         return self.p.l1 * float(np.abs(W).sum())
+
+
+def full_batch_objective(problem: Problem):
+    """The objective of ``problem``: threaded kernels in memory, chunked for dask arrays."""
+    if isinstance(problem.X, (np.ndarray,)) or hasattr(problem.X, "indptr"):
+        return FullBatchObjective(problem)
+    from .dask_objective import DaskObjective
+
+    return DaskObjective(problem)
