@@ -21,7 +21,7 @@ C = 1.0
 _SK = {}
 
 
-def test_set():
+def held_out_set():
     return make_mnist_like(10_000, random_state=1)
 
 
@@ -53,7 +53,7 @@ def sklearn_fit(model=None):
         _SK["model"] = model
         alpha = 1.0 / (C * len(y))
         _SK["objective"] = objective(X.astype(np.float64), y, model.coef_, model.intercept_, alpha)
-        Xt, yt = test_set()
+        Xt, yt = held_out_set()
         _SK["accuracy"] = model.score(Xt, yt)
         _SK["n_iter"] = int(np.max(model.n_iter_))
     return _SK
@@ -112,7 +112,7 @@ def test_fastlr_lbfgs_to_sklearn_objective(benchmark):
 def test_fastlr_mbgd_early_stopping_to_sklearn_accuracy(benchmark):
     sk = sklearn_fit()
     X, y = mnist(np.float32)
-    Xt, yt = test_set()
+    Xt, yt = held_out_set()
     # pixel data in [0, 1] needs no standardization; a plateau of 2 epochs without
     # a 0.1% gain in validation accuracy ends training (the best epoch is kept)
     model = SoftmaxRegression(early_stopping=True, validation_fraction=0.1, n_iter_no_change=2,

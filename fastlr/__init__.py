@@ -6,7 +6,7 @@ one). Metrics in :mod:`fastlr.metrics`; the NumPy reference implementation in
 :mod:`fastlr.reference`.
 """
 from ._estimators import LogisticRegression, SigmoidRegression, SoftmaxRegression
-from ._solvers.mbgd import DivergenceError
+from ._solvers.result import DivergenceError
 
 __version__ = "0.1.0"
 __all__ = ["DivergenceError", "LogisticRegression", "SigmoidRegression",

@@ -51,6 +51,8 @@ def threads(n_jobs):
     if n_jobs is None:
         yield
         return
+    if n_jobs == 0:
+        raise ValueError("n_jobs == 0 has no meaning: use None, a positive count, or -1 for all")
     top = numba.config.NUMBA_NUM_THREADS
     n = top + 1 + n_jobs if n_jobs < 0 else n_jobs
     n = max(1, min(top, n))
@@ -60,3 +62,18 @@ def threads(n_jobs):
         yield
     finally:
         numba.set_num_threads(old)
+
+
+_BLAS = None
+
+
+@contextlib.contextmanager
+def single_threaded_blas():
+    """BLAS limited to one thread inside the block (the library scan is done once)."""
+    global _BLAS
+    if _BLAS is None:
+        from threadpoolctl import ThreadpoolController
+
+        _BLAS = ThreadpoolController()
+    with _BLAS.limit(limits=1, user_api="blas"):
+        yield

@@ -978,3 +978,38 @@ def test_sgd_epoch_equals_batch_one_epoch(dtype, kind, l1, l2, standardize):
     assert tot2 == pytest.approx(tot1, rel=rtol)
     if l1 > 0 and dtype == np.float64:
         np.testing.assert_array_equal(W2 == 0, W1 == 0)
+
+
+# =============================================================================
+# 9. the threaded epoch (minibatches split over chunks) is the serial epoch
+# =============================================================================
+@pytest.mark.parametrize("chunks", [1, 2, 3])
+@pytest.mark.parametrize("standardize", [False, True], ids=["raw", "standardized"])
+@kind_params
+@dtype_params
+def test_threaded_epoch_equals_reference(dtype, kind, standardize, chunks):
+    case = make_case(kind, dtype, n=61, d=6, seed=seed_for("threaded", kind, chunks))
+    K, d = case.W.shape
+    idx = np.random.default_rng(8).permutation(case.n).astype(np.intp)
+    rng = np.random.default_rng(4)
+    mean = rng.normal(size=d).astype(dtype) if standardize else np.zeros(d, dtype)
+    inv_scale = rng.uniform(0.5, 2, d).astype(dtype) if standardize else np.ones(d, dtype)
+    family, Y, y = kernel_targets(case)
+    W, b = case.W.copy(), case.b.copy()
+    Gs, gbs = np.zeros((chunks, K, d), dtype), np.zeros((chunks, K), dtype)
+    Zs, We = np.zeros((chunks, BLOCK, K), dtype), np.zeros((K, d), dtype)
+    total, nb, ok = kern.mbgd_epoch_threaded(family, case.X, Y, y, case.sw, idx, 16, W, b, Gs,
+                                             gbs, Zs, We, 0.05, 0.01, 0.02, True, standardize,
+                                             mean, inv_scale)
+    c64 = case.astype(np.float64)
+    W_ref, b_ref = c64.W.copy(), c64.b.copy()
+    total_ref, nb_ref = ref.mbgd_epoch(c64.family, c64.X, c64.T, c64.sw, idx, 16, W_ref, b_ref,
+                                       0.05, 0.01, 0.02, True,
+                                       as64(mean) if standardize else None,
+                                       as64(inv_scale) if standardize else None)
+    assert ok and nb == nb_ref
+    rtol = 1e-10 if dtype == np.float64 else 1e-4
+    np.testing.assert_allclose(W, W_ref, rtol=rtol, atol=rtol * np.abs(W_ref).max())
+    np.testing.assert_allclose(b, b_ref, rtol=rtol, atol=rtol * np.abs(b_ref).max())
+    assert total == pytest.approx(total_ref, rel=rtol)
+    assert np.all(Gs == 0) and np.all(gbs == 0)

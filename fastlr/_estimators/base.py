@@ -55,7 +55,7 @@ class BaseLogistic(ClassifierMixin, BaseEstimator):
         "eta0": [Interval(Real, 0, None, closed="neither")],
         "decay": [Interval(Real, 0, None, closed="left")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
-        "tol": [Interval(Real, 0, None, closed="left"), None],
+        "tol": [Interval(Real, 0, None, closed="left"), StrOptions({"auto"}), None],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "shuffle": ["boolean"],
         "random_state": ["random_state"],
@@ -73,7 +73,7 @@ class BaseLogistic(ClassifierMixin, BaseEstimator):
 
     def __init__(self, *, penalty="l2", alpha=1e-4, l1_ratio=0.15, fit_intercept=True,
                  solver="mbgd", batch_size=32, learning_rate=0.05, eta0=0.05, decay=0.1,
-                 max_iter=100, tol=1e-3, n_iter_no_change=5, shuffle=True,
+                 max_iter=100, tol="auto", n_iter_no_change=5, shuffle=True,
                  random_state=None, class_weight=None, standardize=True, threshold=0.5,
                  warm_start=False, early_stopping=False, validation_fraction=0.1,
                  n_jobs=None, verbose=0):
@@ -203,9 +203,12 @@ class BaseLogistic(ClassifierMixin, BaseEstimator):
         else:
             self.loss_curve_ = curve
             self.n_iter_ = res.n_iter
-        if self.early_stopping and res.validation_scores:
+        if res.validation_scores:
             self.validation_scores_ = list(res.validation_scores)
             self.best_validation_score_ = res.best_validation_score
+        else:  # no early stopping in this fit: no scores from an earlier one
+            self.__dict__.pop("validation_scores_", None)
+            self.__dict__.pop("best_validation_score_", None)
 
     def _initial_weights(self, problem, family, classes):
         K_, d, dt = problem.n_outputs, problem.n_features, problem.dtype
@@ -213,7 +216,10 @@ class BaseLogistic(ClassifierMixin, BaseEstimator):
         if (self.warm_start and prev is not None and prev.shape == (K_, d)
                 and getattr(self, "_fastlr_family", None) == family
                 and np.array_equal(getattr(self, "classes_", None), classes)):
-            return problem.to_standardized_units(self.coef_, self.intercept_)
+            W, b = problem.to_standardized_units(self.coef_, self.intercept_)
+            if not self.fit_intercept:
+                b[:] = 0  # a stale intercept would stay frozen in training
+            return W, b
         return np.zeros((K_, d), dt), np.zeros(K_, dt)
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -245,6 +251,11 @@ class BaseLogistic(ClassifierMixin, BaseEstimator):
         with unchanged_on_error(self):
             first = not hasattr(self, "classes_")
             self._validate_params()
+            if isinstance(self.class_weight, str):
+                raise ValueError(
+                    "class_weight='balanced' is not supported by partial_fit: the class "
+                    "frequencies of the whole stream are unknown. Pass a dict, e.g. from "
+                    "sklearn.utils.class_weight.compute_class_weight on all labels.")
             X, y = self._validate_Xy(X, y, reset=first)
             y_type = target_type(y)
             if not first:
@@ -252,7 +263,7 @@ class BaseLogistic(ClassifierMixin, BaseEstimator):
                 self._check_same_target(y, y_type)
                 if classes is not None and not np.array_equal(np.unique(classes), cls):
                     raise ValueError(f"classes={list(classes)} differs from the classes "
-                                     f"of the first call to partial_fit: {list(cls)}")
+                                     f"of the first call to partial_fit: {np.asarray(cls).tolist()}")
             elif y_type == "multilabel-indicator":
                 family, cls, stats = self._family(y_type), np.arange(y.shape[1]), None
             else:
@@ -271,6 +282,8 @@ class BaseLogistic(ClassifierMixin, BaseEstimator):
                 self._fastlr_rng = check_random_state(self.random_state)
             else:
                 W, b = problem.to_standardized_units(self.coef_, self.intercept_)
+                if not self.fit_intercept:
+                    b[:] = 0
             res = solve(self, problem, W, b, rng=self._fastlr_rng, max_iter=1,
                         warn=False, partial=True, epoch_offset=getattr(self, "n_iter_", 0))
             self._store(problem, res, cls, family, extend=not first)

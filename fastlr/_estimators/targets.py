@@ -40,7 +40,8 @@ def encode_targets(family, y, classes, dtype):
     unknown = classes[pos] != y
     if np.any(unknown):
         bad = np.unique(np.asarray(y)[unknown])[:5]
-        raise ValueError(f"y contains labels not in classes {list(classes)}: {list(bad)}")
+        raise ValueError(f"y contains labels not in classes {np.asarray(classes).tolist()}: "
+                         f"{bad.tolist()}")
     if family == "sigmoid":
         return np.ascontiguousarray((pos == 1).astype(dtype)[:, None])
     return pos.astype(np.intp)
@@ -86,5 +87,5 @@ def check_two_classes(T, family, sw, classes):
     if len(present) < 2:
         raise ValueError(
             "the training data contain only one class (with positive weight): "
-            f"classes seen {list(np.asarray(classes)[present.astype(int)])}; "
+            f"classes seen {np.asarray(classes)[present.astype(int)].tolist()}; "
             "a classifier needs samples of at least 2 classes")

@@ -10,10 +10,11 @@ from __future__ import annotations
 from numba import types
 from numba.extending import overload
 
+from .._config import CACHE
 from .csr import csr_block_grad, csr_block_logits, csr_row_into
 from .dense import dense_block_grad, dense_block_logits, dense_row_into
 
-_JIT = {"cache": True, "nogil": True}
+_JIT = {"cache": CACHE, "nogil": True}
 
 
 def block_logits(X, idx, start, stop, W, b, Z, mean, center):

@@ -3,18 +3,17 @@ from __future__ import annotations
 
 import numpy as np
 from sklearn.model_selection import StratifiedShuffleSplit
-from threadpoolctl import threadpool_limits
 
-from .._config import threads
+from .._config import single_threaded_blas, threads
 from .fista import fista
 from .lbfgs import lbfgs
-from .mbgd import DivergenceError, mbgd
+from .mbgd import mbgd
 from .problem import Problem
-from .result import SolverResult
+from .result import DivergenceError, SolverResult
 from .schedules import Schedule
 
 __all__ = ["DivergenceError", "Problem", "Schedule", "SolverResult", "fista", "lbfgs",
-           "mbgd", "resolve_solver", "solve"]
+           "mbgd", "resolve_solver", "resolve_tol", "solve"]
 
 
 def resolve_solver(solver, penalty):
@@ -22,6 +21,16 @@ def resolve_solver(solver, penalty):
     if solver != "auto":
         return solver
     return "lbfgs" if penalty in (None, "l2") else "fista"
+
+
+#: tol="auto": MBGD stops when the epoch objective stalls at this level; the exact
+#: solvers when the largest gradient (or minimum-norm subgradient) entry is below it
+AUTO_TOL = {"mbgd": 1e-3, "lbfgs": 1e-6, "fista": 1e-6}
+
+
+def resolve_tol(tol, solver):
+    """The stopping tolerance of ``solver`` ('auto' picks AUTO_TOL)."""
+    return AUTO_TOL[solver] if isinstance(tol, str) else tol
 
 
 def make_schedule(est) -> Schedule:
@@ -80,11 +89,11 @@ def solve(est, problem: Problem, W, b, *, rng, max_iter, warn=True, partial=Fals
           epoch_offset=0):
     """Train ``problem`` from ``(W, b)`` with the estimator's solver and settings."""
     solver = "mbgd" if partial else resolve_solver(est.solver, est.penalty)
-    tol = None if partial else est.tol
+    tol = None if partial else resolve_tol(est.tol, solver)
     # BLAS stays single-threaded while the kernels run: OpenBLAS workers spin
     # after each call (scipy's L-BFGS-B, the small matrix products between
     # epochs) and took the cores from Numba's threads, making every pass 2-3x slower
-    with threads(getattr(est, "n_jobs", None)), threadpool_limits(limits=1, user_api="blas"):
+    with threads(getattr(est, "n_jobs", None)), single_threaded_blas():
         if solver == "lbfgs":
             return lbfgs(problem, W, b, max_iter=max_iter, tol=tol or 0.0,
                          verbose=est.verbose, warn=warn)

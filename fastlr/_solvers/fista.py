@@ -16,7 +16,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from .objective import full_batch_objective
 from .prox import soft_threshold
-from .result import SolverResult
+from .result import DivergenceError, SolverResult
 
 
 def optimality(W, G, gb, l1, fit_intercept):
@@ -51,6 +51,10 @@ def fista(problem, W, b, *, max_iter, tol, verbose=0, warn=True):
                 break
             L *= 2.0
         F_n = f_n + l1 * np.abs(n_W).sum()
+        if not (np.isfinite(F_n) and np.all(np.isfinite(n_W)) and np.all(np.isfinite(n_b))):
+            raise DivergenceError(
+                "the objective became non-finite in FISTA: the data overflow the chosen "
+                "dtype; scale the features (standardize=True)")
         curve.append(F_n)
         opt = optimality(n_W, Gn, gbn, l1, p.fit_intercept)
         if verbose:

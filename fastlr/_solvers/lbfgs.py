@@ -13,7 +13,7 @@ from scipy.optimize import minimize
 from sklearn.exceptions import ConvergenceWarning
 
 from .objective import full_batch_objective
-from .result import SolverResult
+from .result import DivergenceError, SolverResult
 
 
 def lbfgs(problem, W, b, *, max_iter, tol, verbose=0, warn=True, history=10):
@@ -29,7 +29,9 @@ def lbfgs(problem, W, b, *, max_iter, tol, verbose=0, warn=True, history=10):
         Wx = x[:K * d].reshape(K, d)
         value, G, gb = obj.smooth(Wx, x[K * d:])
         if not np.isfinite(value):
-            raise FloatingPointError("the objective became non-finite in L-BFGS")
+            raise DivergenceError(
+                "the objective became non-finite in L-BFGS: the data overflow the "
+                "chosen dtype; scale the features (standardize=True)")
         return value, np.concatenate([G.ravel(), gb])
 
     def callback(intermediate_result):

@@ -16,17 +16,13 @@ from .._config import n_threads
 from .._kernels import all_finite, mbgd_epoch, mbgd_epoch_threaded, sgd_epoch
 from .._kernels.dense import BLOCK
 from .problem import Problem
-from .result import SolverResult
+from .result import DivergenceError, SolverResult
 from .schedules import Schedule
 
 
 #: minibatches of at least this many rows are split over threads (a fork/join
 #: per minibatch costs more than it saves on smaller ones: PERF-NOTES §6)
 THREADED_MIN_BATCH = 256
-
-
-class DivergenceError(FloatingPointError, ValueError):
-    """The objective became non-finite: the learning rate is too large."""
 
 
 class EpochRunner:

@@ -6,6 +6,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 
+class DivergenceError(FloatingPointError, ValueError):
+    """The objective became non-finite (a too large learning rate, or overflowing data)."""
+
+
 @dataclass
 class SolverResult:
     W: np.ndarray
