@@ -21,7 +21,7 @@ from .schedules import Schedule
 
 
 #: minibatches of at least this many rows are split over threads (a fork/join
-#: per minibatch costs more than it saves on smaller ones: PERF-NOTES §6)
+#: per minibatch costs more than it saves on smaller ones)
 THREADED_MIN_BATCH = 256
 
 
