@@ -25,6 +25,7 @@ from threadpoolctl import threadpool_info, threadpool_limits
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from targets import target_section  # noqa: E402  (bench/ is the script's folder)
 
 KIND_TITLES = {"epoch": "One epoch of mini-batch gradient descent",
                "fullbatch": "Full-batch loss + gradient", "predict": "Prediction",
@@ -279,7 +280,7 @@ def main(argv=None):
     data, records = load(args.json)
     groups = by_group(records)
     hw = None if args.no_hardware else measure_hardware(args.peak_size, args.bandwidth_mb)
-    lines = header(data, records, args, cmd, hw)
+    lines = header(data, records, args, cmd, hw) + target_section(groups)
     kinds = [k for k in KIND_TITLES if k != "solver"]
     kinds += sorted({group_info(rs).get("kind", "other") for rs in groups.values()}
                     - set(KIND_TITLES))

