@@ -8,6 +8,7 @@ so X is never copied.
 """
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from .._kernels import loss_grad, scaled_weights
@@ -23,7 +24,9 @@ class FullBatchObjective:
     def __init__(self, problem: Problem, n_chunks: int | None = None):
         p = self.p = problem
         K, d, dt = p.n_outputs, p.n_features, p.dtype
-        C = n_chunks or max(1, min(n_threads(), p.n_samples // 1024 or 1))
+        # a few chunks per thread, handed out dynamically: measured ~5-10% faster than
+        # one chunk per thread on this shared machine; results depend only on C
+        C = n_chunks or max(1, min(4 * n_threads(), p.n_samples // 1024 or 1))
         self.Gs = np.zeros((C, K, d), dt)
         self.gbs = np.zeros((C, K), dt)
         self.Zs = np.zeros((C, BLOCK, K), dt)
@@ -51,9 +54,13 @@ class FullBatchObjective:
             loss = loss_grad(self.fam, self.X, self.Y, self.y, p.sw, self.idx, 0, p.n_samples,
                              Wk, bk, self.Gs[0], self.gbs[0], self.Zs[0], p.mean,
                              p.standardize)
-        else:
-            loss = full_loss_grad(self.fam, self.X, self.Y, self.y, p.sw, self.idx, Wk, bk,
-                                  self.Gs, self.gbs, self.Zs, p.mean, p.standardize)
+        else:  # chunks handed out one at a time: a core slowed by a neighbour takes fewer
+            old = numba.set_parallel_chunksize(1)
+            try:
+                loss = full_loss_grad(self.fam, self.X, self.Y, self.y, p.sw, self.idx, Wk,
+                                      bk, self.Gs, self.gbs, self.Zs, p.mean, p.standardize)
+            finally:
+                numba.set_parallel_chunksize(old)
         self.n_evals += 1
         tot = self.total_weight
         G = self.Gs[0].astype(np.float64)
