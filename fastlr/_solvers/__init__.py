@@ -71,6 +71,9 @@ def accuracy_scorer(problem: Problem, val_idx, threshold):
     Xv = problem.X[val_idx]
     Tv = problem.T[val_idx]
     wv = problem.sw[val_idx].astype(np.float64)
+    if not wv.sum() > 0:
+        raise ValueError("every validation row has sample weight 0: early stopping has "
+                         "nothing to score; change validation_fraction or random_state")
     cut = np.log(threshold / (1.0 - threshold))
 
     def score(W, b):
