@@ -405,3 +405,28 @@ def test_docstring_examples():
     result = doctest.testmod(fm, verbose=False)
     assert result.attempted > 0
     assert result.failed == 0
+
+
+# --------------------------------------------------------------------------
+# regressions found by comparing with sklearn.metrics
+# --------------------------------------------------------------------------
+
+
+@ignore_undefined
+def test_mixed_integer_dtypes_are_compared_exactly():
+    """int64 and uint64 labels are not mixed through float64 (2**53 + 1 != 2**53)."""
+    big = np.array([2**53], dtype=np.uint64)
+    assert fm.accuracy([2**53 + 1], big) == skm.accuracy_score([2**53 + 1], big) == 0.0
+    np.testing.assert_array_equal(fm.confusion_matrix([2**53 + 1], big), [[0, 0], [1, 0]])
+    # labels of a third dtype, and uint64 values beyond the int64 range
+    huge = np.array([2**64 - 1, 2**63], dtype=np.uint64)
+    assert fm.accuracy(huge, np.array([2**64 - 2, 2**63], dtype=np.uint64)) == 0.5
+    np.testing.assert_array_equal(
+        fm.confusion_matrix(huge, huge[::-1], labels=np.array([2**63, 2**64 - 1], np.uint64)),
+        [[0, 1], [1, 0]],
+    )
+    # negative int64 together with uint64 >= 2**63: exact as well
+    mixed = fm.precision_recall_f1(np.array([-1, 5]), np.array([2**63, 5], dtype=np.uint64))
+    np.testing.assert_array_equal(mixed.support, [1, 1, 0])
+    assert mixed.recall.tolist() == [0.0, 1.0, 0.0]
+    assert fm.accuracy(np.array([-1, 2**53 + 1]), np.array([2**63, 2**53], np.uint64)) == 0.0

@@ -35,7 +35,8 @@ f1_macro, f1_macro_harmonic, classification_report, ClassScores, AverageScores
 """
 
 # Layout (private modules, one idea each):
-#   _validation     input checks and label encoding
+#   _validation     input checks
+#   _encode         exact label encoding (labels -> positions) for 1-D targets
 #   _confusion      confusion matrix, accuracy, per-label TP / predicted / true sums
 #   _zero_division  0 for a zero denominator + UndefinedMetricWarning at the user's line
 #   _scores         per-class precision / recall / F1, averages, the two macro F1s

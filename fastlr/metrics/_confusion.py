@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import _check_targets, _encode
+from ._encode import _encode
+from ._validation import _check_targets
 
 
 def _count_dtype(sample_weight):

@@ -1,24 +1,10 @@
-"""Input validation and label encoding for :mod:`fastlr.metrics`.
-
-:func:`_check_targets` validates ``y_true``, ``y_pred`` and ``sample_weight``;
-:func:`_encode` maps the labels to integer positions so that every metric can
-be computed with ``np.bincount`` (no Python loop over samples).
-"""
+"""Input validation for :mod:`fastlr.metrics`: :func:`_check_targets`
+validates ``y_true``, ``y_pred`` and ``sample_weight`` (label encoding is in
+:mod:`._encode`)."""
 
 from __future__ import annotations
 
 import numpy as np
-
-
-def _kind_group(arr: np.ndarray) -> str:
-    kind = arr.dtype.kind
-    if kind in "biuf":
-        return "number"
-    if kind in "US":
-        return "string"
-    if kind == "O":
-        return "object"
-    return kind
 
 
 def _as_1d(y, name: str) -> np.ndarray:
@@ -72,45 +58,3 @@ def _check_targets(y_true, y_pred, sample_weight=None):
         if np.any(sample_weight < 0):
             raise ValueError("sample_weight must be non-negative.")
     return y_true, y_pred, sample_weight
-
-
-def _encode(y_true, y_pred, labels=None):
-    """Encode labels as integers.
-
-    Returns ``(labels, t, p)`` where ``labels`` is the 1-D array of the K
-    reported labels and ``t`` / ``p`` give, for every sample, the position of
-    its true / predicted label in ``labels`` or -1 if it is not one of them.
-    Without ``labels`` the labels are the sorted union of both arrays.
-    """
-    arrays = [y_true, y_pred]
-    if labels is not None:
-        labels = np.asarray(labels)
-        if labels.ndim != 1:
-            raise ValueError(f"labels must be 1-D, got shape {labels.shape}.")
-        if labels.shape[0] == 0:
-            raise ValueError("labels must contain at least one label.")
-        if labels.dtype.kind == "f" and not np.all(np.isfinite(labels)):
-            raise ValueError("labels contains NaN or infinity.")
-        arrays.append(labels)
-    groups = {_kind_group(a) for a in arrays} - {"object"}
-    if len(groups) > 1:
-        raise ValueError(
-            "Mix of label types: y_true, y_pred (and labels) must all hold "
-            f"numbers or all hold strings, got {sorted(groups)}."
-        )
-    try:
-        uniq, inverse = np.unique(np.concatenate(arrays), return_inverse=True)
-    except TypeError as exc:  # e.g. an object array mixing str and int
-        raise ValueError(f"Labels cannot be compared / sorted: {exc}") from exc
-    inverse = inverse.reshape(-1)
-    n = y_true.shape[0]
-    inv_true, inv_pred = inverse[:n], inverse[n : 2 * n]
-    if labels is None:
-        return uniq, inv_true, inv_pred
-    inv_labels = inverse[2 * n :]
-    k = inv_labels.shape[0]
-    if np.unique(inv_labels).shape[0] != k:
-        raise ValueError("labels contains duplicate values.")
-    position = np.full(uniq.shape[0], -1, dtype=np.intp)
-    position[inv_labels] = np.arange(k)
-    return labels, position[inv_true], position[inv_pred]
