@@ -430,3 +430,22 @@ def test_mixed_integer_dtypes_are_compared_exactly():
     np.testing.assert_array_equal(mixed.support, [1, 1, 0])
     assert mixed.recall.tolist() == [0.0, 1.0, 0.0]
     assert fm.accuracy(np.array([-1, 2**53 + 1]), np.array([2**63, 2**53], np.uint64)) == 0.0
+
+
+@pytest.mark.parametrize(
+    "weights", [[2**53, 1], np.array([2**53, 1], np.uint64), np.array([3, 1], np.int32),
+                np.array([True, True]), [2.5, 1.0], np.array([2, 1], np.float32)],
+    ids=["int64", "uint64", "int32", "bool", "float64", "float32"],
+)
+def test_confusion_matrix_counts_are_exact_with_sklearn_dtype(weights):
+    """Integer (and no) weights give exact int64 counts, float weights float64: sklearn's rule."""
+    w = np.asarray(weights)
+    w3 = np.concatenate([w, w[-1:]])  # same dtype, weight 1 for the third sample
+    ours = fm.confusion_matrix([0, 0, 1], [0, 0, 1], sample_weight=w3)
+    theirs = skm.confusion_matrix([0, 0, 1], [0, 0, 1], sample_weight=w3)
+    assert ours.dtype == theirs.dtype == (np.float64 if w.dtype.kind == "f" else np.int64)
+    np.testing.assert_array_equal(ours, theirs)
+    if w.dtype.kind != "f":
+        assert ours[0, 0] == sum(int(x) for x in weights)  # 2**53 + 1 is not lost
+        assert fm.precision_recall_f1([0, 0], [0, 0], sample_weight=weights).support[0] == ours[0, 0]
+    assert fm.confusion_matrix([0, 0], [0, 0], sample_weight=weights)[0, 0] == ours[0, 0]

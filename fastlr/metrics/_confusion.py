@@ -10,14 +10,25 @@ from ._validation import _check_targets
 
 
 def _count_dtype(sample_weight):
+    """int64 for no or integer / bool weights, float64 for float weights (as
+    scikit-learn's confusion matrix)."""
     if sample_weight is None or sample_weight.dtype.kind in "biu":
-        return np.int64
-    return np.float64
+        return np.dtype(np.int64)
+    return np.dtype(np.float64)
 
 
 def _bincount(idx, weights, minlength, dtype):
-    out = np.bincount(idx, weights=weights, minlength=minlength)
-    return out.astype(dtype, copy=False)
+    """``np.bincount`` that is exact for integer weights.
+
+    ``np.bincount`` sums weights in float64, which loses units above 2**53;
+    integer weights are summed in int64 instead (``np.add.at``).
+    """
+    if weights is None or dtype.kind == "f":
+        out = np.bincount(idx, weights=weights, minlength=minlength)
+        return out.astype(dtype, copy=False)
+    out = np.zeros(minlength, dtype=dtype)
+    np.add.at(out, idx, weights.astype(dtype, copy=False))
+    return out
 
 
 def _counts(y_true, y_pred, labels, sample_weight):
@@ -26,7 +37,7 @@ def _counts(y_true, y_pred, labels, sample_weight):
     labels, t, p = _encode(y_true, y_pred, labels)
     k = labels.shape[0]
     dtype = _count_dtype(sample_weight)
-    w = None if sample_weight is None else sample_weight.astype(np.float64)
+    w = sample_weight
     hit = (t == p) & (t >= 0)
     in_t, in_p = t >= 0, p >= 0
     tp = _bincount(t[hit], None if w is None else w[hit], k, dtype)
@@ -69,7 +80,7 @@ def confusion_matrix(y_true, y_pred, labels=None, sample_weight=None) -> np.ndar
     labels, t, p = _encode(y_true, y_pred, labels)
     k = labels.shape[0]
     keep = (t >= 0) & (p >= 0)
-    w = None if sample_weight is None else sample_weight[keep].astype(np.float64)
+    w = None if sample_weight is None else sample_weight[keep]
     flat = _bincount(t[keep] * k + p[keep], w, k * k, _count_dtype(sample_weight))
     return flat.reshape(k, k)
 
