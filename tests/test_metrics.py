@@ -449,3 +449,20 @@ def test_confusion_matrix_counts_are_exact_with_sklearn_dtype(weights):
         assert ours[0, 0] == sum(int(x) for x in weights)  # 2**53 + 1 is not lost
         assert fm.precision_recall_f1([0, 0], [0, 0], sample_weight=weights).support[0] == ours[0, 0]
     assert fm.confusion_matrix([0, 0], [0, 0], sample_weight=weights)[0, 0] == ours[0, 0]
+
+
+@pytest.mark.parametrize("func", [fm.confusion_matrix, fm.accuracy, fm.precision_recall_f1,
+                                  fm.classification_report], ids=lambda f: f.__name__)
+def test_bytes_and_str_labels_do_not_mix(func):
+    """b"a" is not "a": like sklearn (which rejects both), a mix raises instead of matching."""
+    with pytest.raises(TypeError):
+        skm.accuracy_score([b"a"], ["a"])
+    with pytest.raises(ValueError, match="Mix of label types"):
+        func([b"a"], ["a"])
+    with pytest.raises(ValueError, match="Mix of label types"):
+        func(np.array([b"a", b"b"], dtype=object), np.array(["a", "b"], dtype=object))
+    with pytest.raises(ValueError, match="Mix of label types"):
+        func(["a"], np.array([b"a"], dtype=object))
+    if func is not fm.accuracy:  # the functions with labels
+        with pytest.raises(ValueError, match="Mix of label types"):
+            func(["a", "b"], ["a", "b"], labels=[b"a", b"b"])

@@ -18,8 +18,10 @@ def _kind_group(arr: np.ndarray) -> str:
     kind = arr.dtype.kind
     if kind in "biuf":
         return "number"
-    if kind in "US":
+    if kind == "U":
         return "string"
+    if kind == "S":  # b"a" != "a": bytes and str labels never match
+        return "bytes"
     if kind == "O":
         return "object"
     return kind
@@ -84,12 +86,14 @@ def _encode(y_true, y_pred, labels=None):
     if len(groups) > 1:
         raise ValueError(
             "Mix of label types: y_true, y_pred (and labels) must all hold "
-            f"numbers or all hold strings, got {sorted(groups)}."
+            f"numbers, all hold str or all hold bytes, got {sorted(groups)}."
         )
     try:
         uniq, inverse = np.unique(_concatenate(arrays), return_inverse=True)
-    except TypeError as exc:  # e.g. an object array mixing str and int
-        raise ValueError(f"Labels cannot be compared / sorted: {exc}") from exc
+    except TypeError as exc:  # an object array mixing str and int, or str and bytes
+        raise ValueError(
+            f"Mix of label types: the labels cannot be compared / sorted ({exc})."
+        ) from exc
     inverse = inverse.reshape(-1)
     n = y_true.shape[0]
     inv_true, inv_pred = inverse[:n], inverse[n : 2 * n]
