@@ -5,7 +5,7 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from sklearn import metrics as skm
 from sklearn.exceptions import UndefinedMetricWarning
@@ -219,6 +219,7 @@ def test_micro_scores_equal_accuracy(data):
 def test_confusion_matrix_sums(data, weighted):
     y_true, y_pred, w = data
     w = np.asarray(w) if weighted else None
+    assume(w is None or w.any())  # all-zero weights raise
     cm = fm.confusion_matrix(y_true, y_pred, sample_weight=w)
     total = len(y_true) if w is None else w.sum()
     assert cm.sum() == total
@@ -228,8 +229,7 @@ def test_confusion_matrix_sums(data, weighted):
     true_counts = [np.sum(np.where(np.asarray(y_true) == lab, 1 if w is None else w, 0))
                    for lab in labels]
     np.testing.assert_allclose(cm.sum(axis=1), true_counts)
-    if total > 0:
-        assert np.trace(cm) / total == pytest.approx(fm.accuracy(y_true, y_pred, sample_weight=w))
+    assert np.trace(cm) / total == pytest.approx(fm.accuracy(y_true, y_pred, sample_weight=w))
 
 
 @ignore_undefined
@@ -382,8 +382,6 @@ def test_bad_weights_labels_and_average_raise():
         fm.confusion_matrix([0, 1], [0, 1], sample_weight=[1.0])
     with pytest.raises(ValueError, match="non-negative"):
         fm.accuracy([0, 1], [0, 1], sample_weight=[1.0, -1.0])
-    with pytest.raises(ValueError, match="sums to zero"):
-        fm.accuracy([0, 1], [0, 1], sample_weight=[0, 0])
     with pytest.raises(ValueError, match="duplicate"):
         fm.confusion_matrix([0, 1], [0, 1], labels=[0, 1, 0])
     with pytest.raises(ValueError, match="at least one label"):
@@ -466,3 +464,25 @@ def test_bytes_and_str_labels_do_not_mix(func):
     if func is not fm.accuracy:  # the functions with labels
         with pytest.raises(ValueError, match="Mix of label types"):
             func(["a", "b"], ["a", "b"], labels=[b"a", b"b"])
+
+
+SKLEARN_TWINS = {
+    "confusion_matrix": skm.confusion_matrix,
+    "accuracy": skm.accuracy_score,
+    "precision_recall_f1": skm.precision_recall_fscore_support,
+    "precision_recall_f1_average": lambda *a, **k: skm.precision_recall_fscore_support(
+        *a, average="macro", **k),
+    "f1_macro": lambda *a, **k: skm.f1_score(*a, average="macro", **k),
+    "f1_macro_harmonic": lambda *a, **k: skm.f1_score(*a, average="macro", **k),
+    "classification_report": skm.classification_report,
+}
+
+
+@pytest.mark.parametrize("func", ALL_FUNCS, ids=lambda f: f.__name__)
+@pytest.mark.parametrize("weights", [[0, 0, 0], [0.0, 0.0, 0.0]], ids=["int", "float"])
+def test_all_zero_sample_weight_raises_everywhere(func, weights):
+    """sklearn 1.9 raises a ValueError in every metric; so does every fastlr function."""
+    with pytest.raises(ValueError, match="non-zero"):
+        SKLEARN_TWINS[func.__name__]([0, 1, 1], [0, 1, 0], sample_weight=weights)
+    with pytest.raises(ValueError, match="sample_weight sums to zero"):
+        func([0, 1, 1], [0, 1, 0], sample_weight=weights)

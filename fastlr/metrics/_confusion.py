@@ -102,6 +102,4 @@ def accuracy(y_true, y_pred, sample_weight=None) -> float:
     if sample_weight is None:
         return float(np.mean(correct))
     total = float(np.sum(sample_weight, dtype=np.float64))
-    if total == 0:
-        raise ValueError("sample_weight sums to zero; accuracy is undefined.")
     return float(np.sum(sample_weight[correct], dtype=np.float64)) / total

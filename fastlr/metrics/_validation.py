@@ -57,4 +57,9 @@ def _check_targets(y_true, y_pred, sample_weight=None):
             raise ValueError("sample_weight contains NaN or infinity.")
         if np.any(sample_weight < 0):
             raise ValueError("sample_weight must be non-negative.")
+        if not np.any(sample_weight):  # scikit-learn raises too, in every metric
+            raise ValueError(
+                "sample_weight sums to zero: at least one weight must be "
+                "non-zero for the metrics to be defined."
+            )
     return y_true, y_pred, sample_weight
