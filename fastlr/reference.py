@@ -1,4 +1,4 @@
-"""Plain NumPy reference implementation of fastlr's math (MATH.md).
+"""Plain NumPy reference implementation of fastlr's math (docs/math.md).
 
 Obviously correct and vectorised per minibatch; the tests compare every
 kernel against it and the benchmarks time the kernels against it. It follows
@@ -86,7 +86,7 @@ def soft_threshold(V, t):
 # ---------------------------------------------------------------- MBGD
 def mbgd_epoch(family, X, T, sw, idx, batch_size, W, b, eta, l1=0.0, l2=0.0,
                fit_intercept=True, mean=None, inv_scale=None):
-    """One MBGD epoch over rows ``idx`` (MATH.md §4), updating W and b in place.
+    """One MBGD epoch over rows ``idx`` (docs/math.md §6), updating W and b in place.
 
     ``sw`` are the scaled weights s̃ (mean 1 over the training set). With
     ``mean``/``inv_scale`` the minibatch rows are standardized explicitly

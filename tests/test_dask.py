@@ -144,5 +144,5 @@ def test_dask_input_errors():
         fastlr.LogisticRegression(solver="lbfgs").fit(da.from_array(bad, chunks=100), yd)
     with pytest.raises(ValueError, match="one class"):
         fastlr.LogisticRegression(solver="lbfgs").fit(Xd, da.zeros(len(y), chunks=100))
-    with pytest.raises(ValueError, match="rows"):
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
         fastlr.LogisticRegression(solver="lbfgs").fit(Xd, da.from_array(y[:-1], chunks=100))

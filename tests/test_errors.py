@@ -2,7 +2,8 @@
 
 Every failing call is checked twice: the exception type and message, and that
 a previously fitted model has the same coef_, intercept_, classes_, n_iter_
-and loss_curve_ as before the call.
+and loss_curve_ as before the call. The data tests run for each input kind
+(NumPy, scipy.sparse CSR, dask arrays): one input pipeline, the same errors.
 """
 import pickle
 import subprocess
@@ -14,6 +15,7 @@ import pytest
 from numpy.testing import assert_array_equal
 from sklearn.datasets import load_breast_cancer, load_digits, make_multilabel_classification
 from sklearn.exceptions import NotFittedError
+import scipy.sparse as sp
 
 import fastlr
 from fastlr import DivergenceError, LogisticRegression, SigmoidRegression, SoftmaxRegression
@@ -21,6 +23,40 @@ from fastlr import DivergenceError, LogisticRegression, SigmoidRegression, Softm
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
 ESTIMATORS = [SigmoidRegression, SoftmaxRegression, LogisticRegression]
+KINDS = ["numpy", "csr", "dask"]
+
+
+def as_kind(kind, X, y=None, sw=None, rows=16):
+    """The same data as another input kind.
+
+    "csr": X as a CSR matrix where scipy can hold it (2-D and numeric; other
+    X stay as they are); "dask": X, y and sample_weight as dask arrays of
+    ``rows``-row chunks (sample_weight only when it is an array).
+    """
+    if kind == "csr":
+        if np.ndim(X) == 2 and np.asarray(X).dtype.kind in "fiub":
+            X = sp.csr_matrix(X)
+    elif kind == "dask":
+        da = pytest.importorskip("dask.array")
+
+        def chunked(a):
+            a = np.asarray(a)
+            return da.from_array(a, chunks=(rows,) + a.shape[1:]) if a.ndim else a
+
+        X = chunked(X)
+        y = None if y is None else chunked(y)
+        sw = None if sw is None else chunked(sw)
+    return X, y, sw
+
+
+def computed(result):
+    """A lazy (dask) prediction computed; anything else as is."""
+    return result.compute() if hasattr(result, "compute") else result
+
+
+def solver_for(kind):
+    """Dask arrays train with the exact solvers."""
+    return {"solver": "lbfgs"} if kind == "dask" else {}
 
 
 # --------------------------------------------------------------------- data
@@ -44,9 +80,9 @@ def _multilabel():
                                           random_state=0)
 
 
-def _fitted(Est):
+def _fitted(Est, kind="numpy"):
     X, y = _multiclass() if Est is SoftmaxRegression else _binary()
-    return Est(random_state=0, max_iter=5).fit(X, y), X, y
+    return Est(random_state=0, max_iter=5, **solver_for(kind)).fit(X, y), X, y
 
 
 def _snapshot(est):
@@ -177,29 +213,31 @@ BAD_DATA = [
 BAD_IDS = [case[0].__name__.lstrip("_") for case in BAD_DATA]
 
 
+@pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("Est", ESTIMATORS)
 @pytest.mark.parametrize("make_bad,exc,match", BAD_DATA, ids=BAD_IDS)
-def test_bad_data_in_fit(Est, make_bad, exc, match):
-    est, X, y = _fitted(Est)
+def test_bad_data_in_fit(Est, make_bad, exc, match, kind):
+    est, X, y = _fitted(Est, kind)
     state = _snapshot(est)
-    Xb, yb, sw = make_bad(X, y)
+    Xb, yb, sw = as_kind(kind, *make_bad(X, y))
     with pytest.raises(exc, match=match):
         est.fit(Xb, yb, sample_weight=sw)
     _assert_unchanged(est, state)
     # and on an unfitted model: it stays unfitted
-    fresh = Est(random_state=0, max_iter=5)
+    fresh = Est(random_state=0, max_iter=5, **solver_for(kind))
     with pytest.raises(exc, match=match):
         fresh.fit(Xb, yb, sample_weight=sw)
     with pytest.raises(NotFittedError):
         fresh.predict(X)
 
 
+@pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("Est", ESTIMATORS)
 @pytest.mark.parametrize("make_bad,exc,match", BAD_DATA, ids=BAD_IDS)
-def test_bad_data_in_partial_fit(Est, make_bad, exc, match):
+def test_bad_data_in_partial_fit(Est, make_bad, exc, match, kind):
     est, X, y = _fitted(Est)
     state = _snapshot(est)
-    Xb, yb, sw = make_bad(X, y)
+    Xb, yb, sw = as_kind(kind, *make_bad(X, y))
     with pytest.raises(exc, match=match):
         est.partial_fit(Xb, yb, sample_weight=sw)
     _assert_unchanged(est, state)
@@ -211,22 +249,24 @@ def test_bad_data_in_partial_fit(Est, make_bad, exc, match):
 
 
 # ----------------------------------------------------------- single class
+@pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("Est", ESTIMATORS)
-def test_single_class_in_fit(Est):
-    est, X, y = _fitted(Est)
+def test_single_class_in_fit(Est, kind):
+    est, X, y = _fitted(Est, kind)
     state = _snapshot(est)
     with pytest.raises(ValueError, match="one class"):
-        est.fit(X, np.zeros(len(y), dtype=int))
+        est.fit(*as_kind(kind, X, np.zeros(len(y), dtype=int))[:2])
     _assert_unchanged(est, state)
 
 
+@pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("Est", ESTIMATORS)
-def test_all_weight_on_one_class(Est):
-    est, X, y = _fitted(Est)
+def test_all_weight_on_one_class(Est, kind):
+    est, X, y = _fitted(Est, kind)
     state = _snapshot(est)
-    sw = (y == y[0]).astype(float)
+    Xk, yk, sw = as_kind(kind, X, y, (y == y[0]).astype(float))
     with pytest.raises(ValueError, match="one class"):
-        est.fit(X, y, sample_weight=sw)
+        est.fit(Xk, yk, sample_weight=sw)
     _assert_unchanged(est, state)
 
 
@@ -275,14 +315,15 @@ def test_partial_fit_first_call_label_outside_classes(Est):
         Est(random_state=0).partial_fit(X, np.where(y == 1, 5, 0), classes=[0, 1])
 
 
+@pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("Est", ESTIMATORS)
-def test_partial_fit_new_label(Est):
+def test_partial_fit_new_label(Est, kind):
     est, X, y = _fitted(Est)
     state = _snapshot(est)
     new = y.copy()
-    new[:4] = 17
+    new[-4:] = 17  # in the last chunk of a dask stream: earlier chunks train first
     with pytest.raises(ValueError, match="not in classes"):
-        est.partial_fit(X, new)
+        est.partial_fit(*as_kind(kind, X, new)[:2])
     _assert_unchanged(est, state)
 
 
@@ -295,12 +336,13 @@ def test_partial_fit_classes_differ(Est):
     _assert_unchanged(est, state)
 
 
+@pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("Est", ESTIMATORS)
-def test_partial_fit_wrong_feature_count(Est):
+def test_partial_fit_wrong_feature_count(Est, kind):
     est, X, y = _fitted(Est)
     state = _snapshot(est)
     with pytest.raises(ValueError, match="features"):
-        est.partial_fit(X[:, :2], y)
+        est.partial_fit(*as_kind(kind, X[:, :2], y)[:2])
     _assert_unchanged(est, state)
 
 
@@ -384,15 +426,16 @@ def test_partial_fit_target_type_must_match_first_call(case):
 
 
 # ------------------------------------------------------ predict-time errors
+@pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("Est", ESTIMATORS)
 @pytest.mark.parametrize("method", ["predict", "predict_proba", "predict_log_proba",
                                     "decision_function"])
-def test_wrong_feature_count_at_predict(Est, method):
+def test_wrong_feature_count_at_predict(Est, method, kind):
     est, X, y = _fitted(Est)
     with pytest.raises(ValueError, match="X has 2 features, but .* is expecting 3"):
-        getattr(est, method)(X[:, :2])
+        computed(getattr(est, method)(as_kind(kind, X[:, :2])[0]))
     with pytest.raises(ValueError, match="X has 4 features"):
-        getattr(est, method)(np.c_[X, X[:, 0]])
+        computed(getattr(est, method)(as_kind(kind, np.c_[X, X[:, 0]])[0]))
 
 
 @pytest.mark.parametrize("Est", ESTIMATORS)
@@ -402,13 +445,14 @@ def test_wrong_feature_count_in_score(Est):
         est.score(X[:, :2], y)
 
 
+@pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("Est", ESTIMATORS)
-def test_nan_at_predict(Est):
+def test_nan_at_predict(Est, kind):
     est, X, y = _fitted(Est)
     Xb = X.copy()
-    Xb[0, 0] = np.nan
-    with pytest.raises(ValueError, match="NaN"):
-        est.predict_proba(Xb)
+    Xb[-1, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN"):  # lazily for dask: when computed
+        computed(est.predict_proba(as_kind(kind, Xb)[0]))
 
 
 @pytest.mark.parametrize("Est", ESTIMATORS)
@@ -485,12 +529,13 @@ def test_bad_params_in_later_partial_fit(params, name):
 
 
 # -------------------------------------------------------- target mismatch
+@pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("Est", [SigmoidRegression, LogisticRegression, SoftmaxRegression])
-def test_continuous_target(Est):
-    est, X, y = _fitted(Est)
+def test_continuous_target(Est, kind):
+    est, X, y = _fitted(Est, kind)
     state = _snapshot(est)
     with pytest.raises(ValueError, match="Unknown label type"):
-        est.fit(X, np.linspace(0, 1, len(y)))
+        est.fit(*as_kind(kind, X, np.linspace(0, 1, len(y)))[:2])
     _assert_unchanged(est, state)
 
 
@@ -522,16 +567,22 @@ def test_multilabel_to_softmax():
         SoftmaxRegression().partial_fit(Xm, Ym)
 
 
-def test_multilabel_not_indicator():
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("bad", [2, -1])
+def test_multilabel_not_indicator(kind, bad):
     X, Y = _multilabel()
-    with pytest.raises(ValueError):
-        SigmoidRegression().fit(X, Y * 2)
+    Y = Y.copy()
+    Y[-1, 0] = bad
+    with pytest.raises(ValueError, match="Unknown label type|0/1 indicator"):
+        SigmoidRegression(**solver_for(kind)).fit(*as_kind(kind, X, Y)[:2])
 
 
-def test_class_weight_with_multilabel():
+@pytest.mark.parametrize("kind", KINDS)
+def test_class_weight_with_multilabel(kind):
     X, Y = _multilabel()
     with pytest.raises(ValueError, match="class_weight"):
-        SigmoidRegression(class_weight="balanced").fit(X, Y)
+        SigmoidRegression(class_weight="balanced", **solver_for(kind)).fit(
+            *as_kind(kind, X, Y)[:2])
 
 
 # ------------------------------------------------------------- divergence

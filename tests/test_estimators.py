@@ -138,7 +138,7 @@ def test_l1_ratio_only_read_by_elasticnet(cancer_std):
 
 # -------------------------------------------- agreement with scikit-learn
 def test_sigmoid_matches_sklearn_objective():
-    """alpha = 1/(C n) gives scikit-learn's L2 minimiser (MATH.md §3)."""
+    """alpha = 1/(C n) gives scikit-learn's L2 minimiser (docs/math.md §3)."""
     rng = np.random.default_rng(0)
     n, d = 300, 5
     X = rng.normal(size=(n, d))
@@ -207,7 +207,7 @@ def test_balanced_equals_sample_weight(cancer):
 
 
 def test_sample_weight_two_equals_repeated_row():
-    """A weight of 2 equals repeating the row (MATH.md §3), full-batch GD."""
+    """A weight of 2 equals repeating the row (docs/math.md §3), full-batch GD."""
     X, y = _small_binary(0)
     sw = np.ones(len(y))
     sw[:30] = 2.0
@@ -273,9 +273,9 @@ def test_c_contiguous_X_is_not_copied(dtype, cancer, monkeypatch):
     seen = []
     real_solve = base.solve
 
-    def spy(est, problem, *args, **kwargs):
+    def spy(problem, *args, **kwargs):
         seen.append(problem.X)
-        return real_solve(est, problem, *args, **kwargs)
+        return real_solve(problem, *args, **kwargs)
 
     monkeypatch.setattr(base, "solve", spy)
     SigmoidRegression(random_state=0, max_iter=2).fit(X, y)

@@ -1,6 +1,6 @@
 """Exact solvers reach scikit-learn's optimum on the same objective; MBGD controls work.
 
-Objective (MATH.md §3): Σ s_i ℓ_i / Σ s_i + alpha (l1_ratio |W|_1 + (1-l1_ratio)/2 |W|²),
+Objective (docs/math.md §3): Σ s_i ℓ_i / Σ s_i + alpha (l1_ratio |W|_1 + (1-l1_ratio)/2 |W|²),
 which scikit-learn's LogisticRegression(C) minimises too when alpha = 1 / (C Σ s_i).
 """
 from __future__ import annotations

@@ -65,7 +65,10 @@ def test_csr_keeps_float32_and_int64_indices():
     a = fastlr.SoftmaxRegression(max_iter=3, tol=None, random_state=0).fit(Xs, y)
     b = fastlr.SoftmaxRegression(max_iter=3, tol=None, random_state=0).fit(Xs64, y)
     assert a.coef_.dtype == np.float32 and a.predict_proba(Xs).dtype == np.float32
-    np.testing.assert_array_equal(a.coef_, b.coef_)
+    assert b.coef_.dtype == np.float32
+    # int32 and int64 indices compile to two specialisations whose float32 sums
+    # may be reassociated differently (fastmath): equal to float32 rounding, not bits
+    np.testing.assert_allclose(a.coef_, b.coef_, rtol=1e-5, atol=1e-6)
 
 
 def test_other_sparse_formats_are_converted():

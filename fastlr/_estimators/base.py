@@ -11,19 +11,18 @@ import copy
 from numbers import Integral, Real
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.extmath import safe_sparse_dot
-from sklearn.utils.sparsefuncs import mean_variance_axis
-from sklearn.utils.validation import check_is_fitted, check_random_state, validate_data
+from sklearn.utils.validation import check_is_fitted, check_random_state
 
 from .. import _kernels as K
-from .._solvers import solve
+from .._solvers import Schedule, SolverSettings, resolve_solver, resolve_tol, solve
 from .._solvers.problem import Problem
-from .dask_input import dask_problem, is_dask, map_rows
-from .scaling import inverse_std
-from .targets import (as_1d_labels, check_two_classes, combined_sample_weight,
+from .dask_io import along_rows, is_dask, map_row_chunks
+from .inputs import row_chunks, validate_X, validate_Xy
+from .scaling import standardization
+from .targets import (check_sample_weight, check_two_classes, combined_sample_weight,
                       encode_targets, target_type)
 
 
@@ -128,61 +127,51 @@ class BaseLogistic(ClassifierMixin, BaseEstimator):
 
     # ------------------------------------------------------------ penalty
     def _penalty_split(self):
-        """(l1, l2) strengths from penalty, alpha and l1_ratio (MATH.md §3)."""
+        """(l1, l2) strengths from penalty, alpha and l1_ratio (docs/math.md §5)."""
         if self.penalty is None:
             return 0.0, 0.0
         ratio = {"l1": 1.0, "l2": 0.0}.get(self.penalty, self.l1_ratio)
         return self.alpha * ratio, self.alpha * (1.0 - ratio)
 
     # ------------------------------------------------------------ fitting
-    def _validate_Xy(self, X, y, reset):
-        X, y = validate_data(self, X, y, reset=reset, dtype=[np.float64, np.float32],
-                             order="C", multi_output=True, y_numeric=False,
-                             accept_sparse="csr")
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = as_1d_labels(y)
-        return X, y
+    def _solver_settings(self, n_samples, partial=False):
+        """The solver, its stopping rule and the MBGD controls, from the parameters."""
+        solver = "mbgd" if partial else resolve_solver(self.solver, self.penalty)
+        lr = self.learning_rate
+        schedule = (Schedule(lr, self.eta0, self.decay) if isinstance(lr, str)
+                    else Schedule("constant", lr))
+        return SolverSettings(
+            solver=solver, max_iter=1 if partial else int(self.max_iter),
+            tol=None if partial else resolve_tol(self.tol, solver),
+            verbose=self.verbose, n_jobs=self.n_jobs, warn=not partial,
+            batch_size=int(min(self.batch_size, max(n_samples, 1))), schedule=schedule,
+            n_iter_no_change=self.n_iter_no_change, shuffle=self.shuffle,
+            early_stopping=bool(self.early_stopping) and not partial,
+            validation_fraction=self.validation_fraction, threshold=self.threshold,
+            epoch_offset=getattr(self, "n_iter_", 0) if partial else 0)
 
     def _problem(self, X, y, sample_weight, family, classes, stats=None,
                  require_two_classes=True):
-        T = encode_targets(family, y, classes, X.dtype)
-        sw = combined_sample_weight(sample_weight, self.class_weight, y, classes,
-                                    family, X.shape[0], X.dtype)
+        """The training problem of validated (X, y): targets, weights, scaling, penalty."""
+        n, dtype = X.shape[0], X.dtype
+        T = encode_targets(family, y, classes, dtype)
+        sw = combined_sample_weight(sample_weight, self.class_weight, y, classes, n)
         if require_two_classes:
             check_two_classes(T, family, sw, classes)
+        if is_dask(X):
+            X = X.persist()  # chunks read and checked once, kept where they are
         if stats is None:
-            stats = self._standardization(X, sw)
-        sw = (sw * (len(sw) / sw.sum(dtype=np.float64))).astype(X.dtype)
+            stats = standardization(X, sw, standardize=bool(self.standardize),
+                                    fit_intercept=bool(self.fit_intercept), dtype=dtype)
+        sw = sw.astype(dtype)
+        if is_dask(X):
+            T, sw = along_rows(T, X), along_rows(sw, X)
         l1, l2 = self._penalty_split()
         n_out = T.shape[1] if family == "sigmoid" else len(classes)
         return Problem(family=family, X=X, T=T, sw=sw, n_outputs=n_out, l1=l1, l2=l2,
                        fit_intercept=bool(self.fit_intercept),
                        standardize=bool(self.standardize), mean=stats[0],
                        inv_scale=stats[1])
-
-    def _standardization(self, X, sw):
-        """(mean, inv_scale) the kernels train with (zeros and ones: no standardizing).
-
-        Dense X is centred and scaled; sparse X is only scaled (centring would
-        make it dense; the intercept absorbs the offset). Without an intercept
-        nothing is centred and the scale is the root mean square.
-        """
-        d = X.shape[1]
-        if not self.standardize:
-            return np.zeros(d, X.dtype), np.ones(d, X.dtype)
-        if sp.issparse(X):
-            mean, var = mean_variance_axis(X, axis=0, weights=sw)
-            mean, var = np.asarray(mean, np.float64), np.asarray(var, np.float64)
-            center = False
-        else:
-            mean, var = np.empty(d), np.empty(d)
-            K.weighted_mean_var(X, sw, mean, var)
-            center = bool(self.fit_intercept)
-        if not center:
-            if not self.fit_intercept:
-                var = var + mean * mean
-            mean = np.zeros(d)
-        return inverse_std(mean, var, X.dtype)
 
     def _classes_for(self, family, y, y_type):
         if y_type == "multilabel-indicator":
@@ -224,19 +213,24 @@ class BaseLogistic(ClassifierMixin, BaseEstimator):
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
-        """Fit the model to X (n, d) and y (labels, or an (n, L) 0/1 indicator matrix)."""
+        """Fit the model to X (n, d) and y (labels, or an (n, L) 0/1 indicator matrix).
+
+        X may be a NumPy array, a pandas DataFrame, a scipy.sparse matrix or a
+        dask array / dataframe (exact solvers only; see the user guide).
+        """
         with unchanged_on_error(self):
-            if is_dask(X) or is_dask(y):
-                problem, classes, family = dask_problem(self, X, y, sample_weight, self._family)
-            else:
-                X, y = self._validate_Xy(X, y, reset=True)
-                y_type = target_type(y)
-                family = self._family(y_type)
-                classes = self._classes_for(family, y, y_type)
-                problem = self._problem(X, y, sample_weight, family, classes)
+            X, y = validate_Xy(self, X, y, reset=True)
+            if is_dask(X) and resolve_solver(self.solver, self.penalty) == "mbgd":
+                raise ValueError(
+                    "dask arrays train with the exact solvers: use solver='lbfgs', "
+                    "'fista' or 'auto' (or partial_fit, which streams the chunks)")
+            y_type = target_type(y)
+            family = self._family(y_type)
+            classes = self._classes_for(family, y, y_type)
+            problem = self._problem(X, y, sample_weight, family, classes)
             W, b = self._initial_weights(problem, family, classes)
             rng = check_random_state(self.random_state)
-            res = solve(self, problem, W, b, rng=rng, max_iter=self.max_iter)
+            res = solve(problem, W, b, self._solver_settings(problem.n_samples), rng=rng)
             self._store(problem, res, classes, family)
             self._fastlr_rng = rng
         return self
@@ -247,47 +241,60 @@ class BaseLogistic(ClassifierMixin, BaseEstimator):
         ``classes`` (all labels that will ever appear) is required on the first
         call for binary and multiclass targets. With ``standardize=True`` the
         column statistics of the first call's data are kept for later calls.
+        A dask X is streamed: one epoch step per row chunk, in order, each
+        chunk read into memory when its turn comes.
         """
         with unchanged_on_error(self):
-            first = not hasattr(self, "classes_")
             self._validate_params()
             if isinstance(self.class_weight, str):
                 raise ValueError(
                     "class_weight='balanced' is not supported by partial_fit: the class "
                     "frequencies of the whole stream are unknown. Pass a dict, e.g. from "
                     "sklearn.utils.class_weight.compute_class_weight on all labels.")
-            X, y = self._validate_Xy(X, y, reset=first)
-            y_type = target_type(y)
-            if not first:
-                family, cls, stats = self._fastlr_family, self.classes_, self._fastlr_stats
-                self._check_same_target(y, y_type)
-                if classes is not None and not np.array_equal(np.unique(classes), cls):
-                    raise ValueError(f"classes={list(classes)} differs from the classes "
-                                     f"of the first call to partial_fit: {np.asarray(cls).tolist()}")
-            elif y_type == "multilabel-indicator":
-                family, cls, stats = self._family(y_type), np.arange(y.shape[1]), None
-            else:
-                if classes is None:
-                    raise ValueError("classes must be passed on the first call to partial_fit")
-                cls = np.unique(np.asarray(classes))
-                if len(cls) < 2:
-                    raise ValueError("classes must hold at least 2 classes")
-                family = self._family("multiclass" if len(cls) > 2 else "binary")
-                stats = None
-            problem = self._problem(X, y, sample_weight, family, cls, stats=stats,
-                                    require_two_classes=False)
-            if first:
-                K_, d = problem.n_outputs, problem.n_features
-                W, b = np.zeros((K_, d), X.dtype), np.zeros(K_, X.dtype)
-                self._fastlr_rng = check_random_state(self.random_state)
-            else:
-                W, b = problem.to_standardized_units(self.coef_, self.intercept_)
-                if not self.fit_intercept:
-                    b[:] = 0
-            res = solve(self, problem, W, b, rng=self._fastlr_rng, max_iter=1,
-                        warn=False, partial=True, epoch_offset=getattr(self, "n_iter_", 0))
-            self._store(problem, res, cls, family, extend=not first)
+            first = not hasattr(self, "classes_")
+            X, y = validate_Xy(self, X, y, reset=first)
+            if not is_dask(X):
+                self._partial_fit_checked(X, y, classes, sample_weight)
+                return self
+            check_sample_weight(sample_weight, X.shape[0])  # before any chunk trains
+            for Xb, yb, swb in row_chunks(X, y, sample_weight):
+                if Xb.shape[0]:
+                    self._partial_fit_checked(Xb, yb, classes, swb)
         return self
+
+    def _partial_fit_checked(self, X, y, classes, sample_weight):
+        """partial_fit on validated in-memory (X, y)."""
+        first = not hasattr(self, "classes_")
+        y_type = target_type(y)
+        if not first:
+            family, cls, stats = self._fastlr_family, self.classes_, self._fastlr_stats
+            self._check_same_target(y, y_type)
+            if classes is not None and not np.array_equal(np.unique(classes), cls):
+                raise ValueError(f"classes={list(classes)} differs from the classes "
+                                 f"of the first call to partial_fit: {np.asarray(cls).tolist()}")
+        elif y_type == "multilabel-indicator":
+            family, cls, stats = self._family(y_type), np.arange(y.shape[1]), None
+        else:
+            if classes is None:
+                raise ValueError("classes must be passed on the first call to partial_fit")
+            cls = np.unique(np.asarray(classes))
+            if len(cls) < 2:
+                raise ValueError("classes must hold at least 2 classes")
+            family = self._family("multiclass" if len(cls) > 2 else "binary")
+            stats = None
+        problem = self._problem(X, y, sample_weight, family, cls, stats=stats,
+                                require_two_classes=False)
+        if first:
+            K_, d = problem.n_outputs, problem.n_features
+            W, b = np.zeros((K_, d), X.dtype), np.zeros(K_, X.dtype)
+            self._fastlr_rng = check_random_state(self.random_state)
+        else:
+            W, b = problem.to_standardized_units(self.coef_, self.intercept_)
+            if not self.fit_intercept:
+                b[:] = 0
+        res = solve(problem, W, b, self._solver_settings(problem.n_samples, partial=True),
+                    rng=self._fastlr_rng)
+        self._store(problem, res, cls, family, extend=not first)
 
     def _check_same_target(self, y, y_type):
         """A later partial_fit must bring the same kind of target as the first one."""
@@ -301,24 +308,32 @@ class BaseLogistic(ClassifierMixin, BaseEstimator):
                              f"with {self.coef_.shape[0]} labels")
 
     # ------------------------------------------------------------ predicting
-    def _logits(self, X):
+    def _predict_with(self, compute, X, n_cols, dtype=None):
+        """``compute(X)`` on validated X; lazily, chunk by chunk, for a dask X.
+
+        ``dtype``: that of the result (None: X's validated float dtype)."""
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32],
-                          accept_sparse="csr")
+        X = validate_X(self, X, reset=False)
+        if is_dask(X):
+            return map_row_chunks(compute, X, n_cols, X.dtype if dtype is None else dtype)
+        return compute(X)
+
+    def _logits(self, X):
         Z = safe_sparse_dot(X, self.coef_.T.astype(X.dtype, copy=False))
         Z += self.intercept_.astype(X.dtype, copy=False)
         return np.ascontiguousarray(Z)
 
-    def decision_function(self, X):
-        """Net inputs z = X·coefᵀ + intercept: (n,) for binary, (n, K) or (n, L) otherwise."""
-        if is_dask(X):
-            return map_rows(self, "decision_function", X, self._n_scores(), self.coef_.dtype)
+    def _decision(self, X):
         Z = self._logits(X)
         if self._fastlr_family == "sigmoid":
             return Z[:, 0] if Z.shape[1] == 1 and not self._multilabel else Z
         if Z.shape[1] == 2:
             return Z[:, 1] - Z[:, 0]
         return Z
+
+    def decision_function(self, X):
+        """Net inputs z = X·coefᵀ + intercept: (n,) for binary, (n, K) or (n, L) otherwise."""
+        return self._predict_with(self._decision, X, self._n_scores())
 
     def _n_proba(self):
         check_is_fitted(self)
@@ -334,10 +349,7 @@ class BaseLogistic(ClassifierMixin, BaseEstimator):
     def _multilabel(self):
         return self._fastlr_family == "sigmoid" and self.coef_.shape[0] > 1
 
-    def predict_proba(self, X):
-        """Class probabilities: (n, 2) binary, (n, K) multiclass, (n, L) per label."""
-        if is_dask(X):
-            return map_rows(self, "predict_proba", X, self._n_proba(), self.coef_.dtype)
+    def _proba(self, X):
         Z = self._logits(X)
         if self._fastlr_family == "softmax":
             K.softmax_inplace(Z)
@@ -347,10 +359,11 @@ class BaseLogistic(ClassifierMixin, BaseEstimator):
             return Z
         return np.hstack([1 - Z, Z])
 
-    def predict_log_proba(self, X):
-        """Logarithm of :meth:`predict_proba`, computed stably from the net inputs."""
-        if is_dask(X):
-            return map_rows(self, "predict_log_proba", X, self._n_proba(), self.coef_.dtype)
+    def predict_proba(self, X):
+        """Class probabilities: (n, 2) binary, (n, K) multiclass, (n, L) per label."""
+        return self._predict_with(self._proba, X, self._n_proba())
+
+    def _log_proba(self, X):
         Z = self._logits(X)
         if self._fastlr_family == "softmax":
             K.log_softmax_inplace(Z)
@@ -363,16 +376,21 @@ class BaseLogistic(ClassifierMixin, BaseEstimator):
         K.log_sigmoid_inplace(Z)
         return np.hstack([neg, Z])
 
-    def predict(self, X):
-        """Predicted labels (sigmoid family: positive when p >= threshold)."""
-        check_is_fitted(self)
-        if is_dask(X):
-            if self._multilabel:
-                return map_rows(self, "predict", X, self.coef_.shape[0], np.int64)
-            return map_rows(self, "predict", X, None, self.classes_.dtype)
+    def predict_log_proba(self, X):
+        """Logarithm of :meth:`predict_proba`, computed stably from the net inputs."""
+        return self._predict_with(self._log_proba, X, self._n_proba())
+
+    def _labels(self, X):
         if self._fastlr_family == "softmax":
             return self.classes_[np.argmax(self._logits(X), axis=1)]
-        P = self.predict_proba(X)
+        P = self._proba(X)
         if self._multilabel:
             return (P >= self.threshold).astype(int)
         return self.classes_[(P[:, 1] >= self.threshold).astype(int)]
+
+    def predict(self, X):
+        """Predicted labels (sigmoid family: positive when p >= threshold)."""
+        check_is_fitted(self)
+        if self._multilabel:
+            return self._predict_with(self._labels, X, self.coef_.shape[0], np.dtype(int))
+        return self._predict_with(self._labels, X, None, self.classes_.dtype)

@@ -1,12 +1,105 @@
-"""Column scales for ``standardize=True`` from column statistics."""
+"""Column statistics for ``standardize=True``: one function for every storage.
+
+Dense arrays, canonical CSR matrices and dask arrays (whose row chunks are
+either) go through the same two compiled passes of :mod:`fastlr._kernels.stats`;
+a dask array runs them chunk by chunk where the chunks live and adds the
+pieces up, so every storage of the same data gets the same statistics.
+"""
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
+
+from .. import _kernels as K
+from .dask_io import is_dask
+
+#: columns whose largest magnitude lies outside [1e-100, 1e100] are summed in units of
+#: that magnitude (their squares would overflow or underflow float64); the others in
+#: their own units, where x - mean is exact for a large offset with a small spread
+_UNIT_RANGE = (1e-100, 1e100)
+#: magnitudes below this count as an all-zero column (1/a would overflow)
+_TINY = 1e-300
 
 
-def inverse_std(mean, var, dtype):
-    """(mean, 1/std) in ``dtype``; constant columns (std ~ 0) get scale 1."""
-    std = np.sqrt(var)
-    tiny = 1e-12 * np.maximum(1.0, np.abs(mean))
-    inv = np.where(std > tiny, 1.0 / np.where(std > 0, std, 1.0), 1.0)
-    return np.asarray(mean, dtype=dtype), inv.astype(dtype)
+def _block_sums(Xb, swb):
+    d = Xb.shape[1]
+    s1, amax, wnz = np.zeros(d), np.zeros(d), np.zeros(d)
+    if sp.issparse(Xb):
+        tot = K.csr_col_sums(Xb.data, Xb.indices, Xb.indptr, swb, s1, amax, wnz)
+    else:
+        tot = K.dense_col_sums(Xb, swb, s1, amax)
+        wnz[:] = tot
+    return tot, s1, amax, wnz
+
+
+def _block_deviations(Xb, swb, m_s, inv_a):
+    d = Xb.shape[1]
+    s1, s2 = np.zeros(d), np.zeros(d)
+    if sp.issparse(Xb):
+        K.csr_col_deviations(Xb.data, Xb.indices, Xb.indptr, swb, m_s, inv_a, s1, s2)
+    else:
+        K.dense_col_deviations(Xb, swb, m_s, inv_a, s1, s2)
+    return s1, s2
+
+
+def map_row_blocks(fn, X, sw, *args):
+    """[fn(X_block, sw_block, *args)] over the row blocks of X: one block in memory,
+    one task per row chunk of a dask array (computed together)."""
+    if not is_dask(X):
+        return [fn(X, sw, *args)]
+    import dask
+
+    offsets = np.cumsum((0,) + tuple(X.chunks[0]))
+    task = dask.delayed(fn, pure=True)
+    parts = [task(xb, sw[a:b], *args)
+             for xb, a, b in zip(X.to_delayed().ravel(), offsets[:-1], offsets[1:])]
+    return list(dask.compute(*parts))
+
+
+def weighted_moments(X, sw):
+    """Weighted column mean and variance over the rows of positive weight.
+
+    Returned as (mean/a, var/a², a), float64 arrays, in a unit ``a`` per column:
+    1 for ordinary columns, the largest magnitude for columns so large (or so
+    small) that their squares would overflow (or underflow).
+    """
+    sums = map_row_blocks(_block_sums, X, sw)
+    tot = sum(p[0] for p in sums)
+    s1 = np.sum([p[1] for p in sums], axis=0)
+    amax = np.max([p[2] for p in sums], axis=0)
+    zeros = tot - np.sum([p[3] for p in sums], axis=0)  # weight of implicit zeros (CSR)
+    lo, hi = _UNIT_RANGE
+    a = np.where((amax > hi) | ((amax < lo) & (amax > _TINY)), amax, 1.0)
+    inv_a = 1.0 / a
+    if np.all(np.isfinite(s1)):
+        m_s = s1 / tot * inv_a
+    else:  # Σ w x overflowed: sum again in scaled units
+        parts = map_row_blocks(_block_deviations, X, sw, np.zeros_like(a), inv_a)
+        m_s = np.sum([p[0] for p in parts], axis=0) / tot
+    parts = map_row_blocks(_block_deviations, X, sw, m_s, inv_a)
+    c = np.sum([p[0] for p in parts], axis=0) - zeros * m_s
+    s2 = np.sum([p[1] for p in parts], axis=0) + zeros * m_s * m_s
+    corr = c / tot
+    return m_s + corr, np.maximum(s2 / tot - corr * corr, 0.0), a
+
+
+def standardization(X, sw, *, standardize, fit_intercept, dtype):
+    """(mean, inv_scale) the kernels train with, in ``dtype``.
+
+    Without ``standardize``: zeros and ones. Otherwise columns are centred on
+    their weighted mean (only with an intercept to absorb it; without one they
+    are scaled by their root mean square instead) and divided by their
+    standard deviation; constant columns (std <= 1e-12 max(1, |mean|)) keep
+    scale 1. Storage never matters: CSR is centred through the intercept
+    inside the kernels, exactly as dense rows are.
+    """
+    d = X.shape[1]
+    if not standardize:
+        return np.zeros(d, dtype), np.ones(d, dtype)
+    m_s, var_s, a = weighted_moments(X, sw)
+    if not fit_intercept:
+        var_s, m_s = var_s + m_s * m_s, np.zeros(d)
+    sd_s = np.sqrt(var_s)
+    constant = sd_s <= 1e-12 * np.maximum(1.0 / a, np.abs(m_s))
+    inv_scale = np.where(constant, 1.0, (1.0 / a) / np.where(constant, 1.0, sd_s))
+    return (m_s * a).astype(dtype), inv_scale.astype(dtype)

@@ -4,8 +4,6 @@ from __future__ import annotations
 import numpy as np
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import type_of_target
-from sklearn.utils.validation import column_or_1d
-
 
 
 def target_type(y) -> str:
@@ -17,11 +15,6 @@ def target_type(y) -> str:
             "(binary or multiclass) or a 2-D 0/1 multilabel indicator matrix; "
             "continuous or multi-output targets are not classification targets.")
     return y_type
-
-
-def as_1d_labels(y):
-    """A column vector y becomes 1-D (with scikit-learn's DataConversionWarning)."""
-    return column_or_1d(y, warn=True) if np.ndim(y) == 2 else np.asarray(y)
 
 
 def encode_targets(family, y, classes, dtype):
@@ -47,22 +40,35 @@ def encode_targets(family, y, classes, dtype):
     return pos.astype(np.intp)
 
 
-def combined_sample_weight(sample_weight, class_weight, y, classes, family, n, dtype):
-    """sample_weight × class_weight[y], validated; not yet normalised."""
+def check_sample_weight(sample_weight, n):
+    """sample_weight as a float64 (n,) array (None: ones; a scalar: n copies), validated."""
     if sample_weight is None:
-        sw = np.ones(n, dtype=np.float64)
-    else:
-        sw = np.asarray(sample_weight, dtype=np.float64)
-        if sw.ndim == 0:
-            sw = np.full(n, float(sw))
-        if sw.shape != (n,):
-            raise ValueError(
-                f"sample_weight.shape == {sw.shape}, expected ({n},): one weight per row of X")
-        if not np.all(np.isfinite(sw)):
-            raise ValueError("sample_weight contains NaN or infinity")
-        if np.any(sw < 0):
-            raise ValueError("sample_weight has negative values; weights must be >= 0")
-        sw = sw.copy()  # never modify the caller's array
+        return np.ones(n, dtype=np.float64)
+    sw = np.asarray(sample_weight)
+    if not (np.issubdtype(sw.dtype, np.number) or sw.dtype == bool) \
+            or np.issubdtype(sw.dtype, np.complexfloating):
+        raise ValueError(f"sample_weight must be real numbers, got dtype {sw.dtype}")
+    sw = sw.astype(np.float64)  # a copy: the caller's array is never modified
+    if sw.ndim == 0:
+        sw = np.full(n, float(sw))
+    if sw.shape != (n,):
+        raise ValueError(
+            f"sample_weight.shape == {sw.shape}, expected ({n},): one weight per row of X")
+    if not np.all(np.isfinite(sw)):
+        raise ValueError("sample_weight contains NaN or infinity")
+    if np.any(sw < 0):
+        raise ValueError("sample_weight has negative values; weights must be >= 0")
+    return sw
+
+
+def combined_sample_weight(sample_weight, class_weight, y, classes, n):
+    """sample_weight × class_weight[y], validated and scaled to mean 1, in float64.
+
+    Weights are scale-free: they are divided by their largest value before
+    they are summed, so neither 1e307 (whose sum overflows) nor 1e-50 (which
+    a float32 cast would make 0) changes the model.
+    """
+    sw = check_sample_weight(sample_weight, n)
     if class_weight is not None:
         if np.ndim(y) == 2:
             raise ValueError("class_weight is not supported for multilabel targets; "
@@ -71,9 +77,12 @@ def combined_sample_weight(sample_weight, class_weight, y, classes, family, n, d
         if not (np.all(np.isfinite(cw)) and np.all(cw >= 0)):
             raise ValueError(f"class_weight must be finite and >= 0, got {class_weight!r}")
         sw *= cw[np.searchsorted(classes, y)]
-    if not sw.sum() > 0:
+    top = sw.max() if n else 0.0
+    if not top > 0:
         raise ValueError("the sample weights sum to zero: nothing to fit")
-    return sw.astype(dtype)
+    sw /= top
+    sw *= n / sw.sum()
+    return sw
 
 
 def check_two_classes(T, family, sw, classes):

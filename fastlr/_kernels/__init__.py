@@ -3,10 +3,10 @@
 - :mod:`.activations`: stable sigmoid, softplus, log-sum-exp, softmax;
 - :mod:`.dense`: the data-access layer (block logits, block gradient) for dense X;
 - :mod:`.losses`: fused loss-and-gradient passes (sigmoid and softmax families);
-- :mod:`.prox`: proximal operators (soft-threshold, elastic net);
 - :mod:`.update`: the proximal gradient step and standardization mapping;
 - :mod:`.epoch`: a whole mini-batch gradient-descent epoch;
-- :mod:`.stats`: column statistics for standardization.
+- :mod:`.stats`: column statistics for standardization;
+- :mod:`.scores`: accuracy of rows picked by an index (early stopping), in place.
 
 Kernels never validate their input: the estimators do.
 """
@@ -15,13 +15,15 @@ from .activations import (log1pexp, log_sigmoid_inplace, log_softmax_inplace,
                           softmax_inplace)
 from .epoch import mbgd_epoch, mbgd_epoch_threaded, sgd_epoch
 from .losses import SIGMOID, SOFTMAX, loss_grad, sigmoid_loss_grad, softmax_loss_grad
-from .prox import prox_elastic_net, soft_threshold
-from .stats import weighted_mean_var
+from .stats import (csr_col_deviations, csr_col_sums, dense_col_deviations,
+                    dense_col_sums)
+from .scores import weighted_accuracy
 from .update import all_finite, proximal_step, scaled_weights
 
 __all__ = [
     "SIGMOID", "SOFTMAX", "all_finite", "loss_grad", "log1pexp", "log_sigmoid_inplace",
-    "log_softmax_inplace", "logsumexp_rows", "mbgd_epoch", "mbgd_epoch_threaded", "prox_elastic_net",
+    "log_softmax_inplace", "logsumexp_rows", "mbgd_epoch", "mbgd_epoch_threaded",
     "proximal_step", "scaled_weights", "sgd_epoch", "sigmoid", "sigmoid_inplace", "sigmoid_loss_grad",
-    "soft_threshold", "softmax_inplace", "softmax_loss_grad", "weighted_mean_var",
+    "softmax_inplace", "softmax_loss_grad", "csr_col_deviations", "csr_col_sums",
+    "dense_col_deviations", "dense_col_sums", "weighted_accuracy",
 ]

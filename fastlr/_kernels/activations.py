@@ -1,4 +1,4 @@
-"""Numerically stable scalar and row-wise activations (MATH.md §1-2)."""
+"""Numerically stable scalar and row-wise activations (docs/math.md §2)."""
 from __future__ import annotations
 
 import numpy as np

@@ -1,11 +1,11 @@
 """Data access for scipy.sparse CSR X, passed to kernels as (data, indices, indptr).
 
-Sparse rows are never centred (that would make them dense): with
-``standardize`` the estimator hands CSR problems a zero ``mean`` and only the
-scale is applied, as scikit-learn's ``StandardScaler(with_mean=False)`` does;
-the intercept absorbs the offset, so exact solvers reach the same optimum as
-on dense data. The ``mean``/``center`` arguments are accepted for the shared
-signature; ``center`` is always False here.
+The estimators hand kernels canonical matrices (duplicates summed, indices
+sorted); ``csr_row_into`` adds up duplicates all the same. Sparse rows are
+never centred in place (that would make them dense): the block functions
+ignore ``mean``/``center``, and :func:`.losses.loss_grad` applies centring
+through the intercept and a rank-one gradient correction instead, so a CSR
+matrix trains exactly as its dense twin.
 """
 from __future__ import annotations
 
@@ -43,10 +43,16 @@ def csr_block_grad(X, idx, start, stop, R, G, gb, mean, center):
 
 @kernel
 def csr_row_into(X, i, xt, standardize, mean, inv_scale):
-    """xt = row i as a dense vector, scaled by inv_scale if ``standardize``."""
+    """xt = row i as a dense vector, (x - mean) · inv_scale if ``standardize``."""
     data, indices, indptr = X
-    for j in range(xt.shape[0]):
-        xt[j] = 0
-    for p in range(indptr[i], indptr[i + 1]):
-        j = indices[p]
-        xt[j] = data[p] * inv_scale[j] if standardize else data[p]
+    if standardize:
+        for j in range(xt.shape[0]):
+            xt[j] = -mean[j] * inv_scale[j]
+        for p in range(indptr[i], indptr[i + 1]):
+            j = indices[p]
+            xt[j] += data[p] * inv_scale[j]
+    else:
+        for j in range(xt.shape[0]):
+            xt[j] = 0
+        for p in range(indptr[i], indptr[i + 1]):
+            xt[indices[p]] += data[p]

@@ -1,4 +1,4 @@
-"""Fused loss-and-gradient passes (MATH.md §1-3).
+"""Fused loss-and-gradient passes (docs/math.md §3-4).
 
 Each function walks the rows ``idx[start:stop]`` once, in blocks, computing
 net inputs, the weighted loss and the residuals, and accumulating the
@@ -19,7 +19,7 @@ import numpy as np
 from .._config import kernel
 from .activations import log1pexp, sigmoid
 from .dense import BLOCK
-from .rows import block_grad, block_logits
+from .rows import block_grad, block_logits, centre_folded
 
 #: below this (log-)probability a residual is flushed to 0. exp(-60) ≈ 9e-27 is
 #: invisible next to 1 in float64 and float32 alike, and keeping such values
@@ -79,14 +79,20 @@ SOFTMAX = 1
 
 
 @kernel
-def loss_grad(family, X, Y, y, sw, idx, start, stop, W, b, G, gb, Z, mean, center):
-    """The fused pass over rows idx[start:stop], block by block.
+def centred_intercept(W, b, mean):
+    """b - W·mean (accumulated in float64): the intercept that centres uncentred rows."""
+    K, d = W.shape
+    bo = np.empty_like(b)
+    for k in range(K):
+        acc = 0.0
+        for j in range(d):
+            acc += np.float64(W[k, j]) * np.float64(mean[j])
+        bo[k] = b[k] - acc
+    return bo
 
-    ``family`` picks the residual (SIGMOID: targets Y (n, L); SOFTMAX: y (n,)).
-    Both target arrays are passed so that one compiled caller serves both
-    families (compiled functions passed as arguments defeat Numba's on-disk
-    cache); the unused one may be empty.
-    """
+
+@kernel
+def _blocks_loss_grad(family, X, Y, y, sw, idx, start, stop, W, b, G, gb, Z, mean, center):
     loss = 0.0
     for s0 in range(start, stop, BLOCK):
         s1 = min(s0 + BLOCK, stop)
@@ -97,6 +103,36 @@ def loss_grad(family, X, Y, y, sw, idx, start, stop, W, b, G, gb, Z, mean, cente
             loss += softmax_residual_loss(Z, y, sw, idx, s0, s1)
         block_grad(X, idx, s0, s1, Z, G, gb, mean, center)
     return loss
+
+
+@kernel
+def loss_grad(family, X, Y, y, sw, idx, start, stop, W, b, G, gb, Z, mean, center):
+    """The fused pass over rows idx[start:stop], block by block.
+
+    ``family`` picks the residual (SIGMOID: targets Y (n, L); SOFTMAX: y (n,)).
+    Both target arrays are passed so that one compiled caller serves both
+    families (compiled functions passed as arguments defeat Numba's on-disk
+    cache); the unused one may be empty.
+
+    With ``center`` the rows are x - mean. Dense rows are centred inside the
+    block loops; sparse rows cannot be (that would densify them), so for CSR
+    the centring goes through the intercept, (x - m)·w + b = x·w + (b - m·w),
+    and the gradient, Σ r (x - m) = Σ r x - (Σ r) m: the same model and
+    gradient for either storage, at an O(K·d) cost per call.
+    """
+    if center and centre_folded(X):
+        K, d = W.shape
+        bo = centred_intercept(W, b, mean)
+        g0 = gb.copy()
+        loss = _blocks_loss_grad(family, X, Y, y, sw, idx, start, stop, W, bo, G, gb, Z,
+                                 mean, False)
+        for k in range(K):
+            rs = gb[k] - g0[k]
+            for j in range(d):
+                G[k, j] -= rs * mean[j]
+        return loss
+    return _blocks_loss_grad(family, X, Y, y, sw, idx, start, stop, W, b, G, gb, Z, mean,
+                             center)
 
 
 @kernel

@@ -27,6 +27,11 @@ def block_grad(X, idx, start, stop, R, G, gb, mean, center):
     raise NotImplementedError("compiled only")
 
 
+def centre_folded(X):
+    """True where centring goes through the intercept (CSR) rather than the rows (dense)."""
+    raise NotImplementedError("compiled only")
+
+
 def row_into(X, i, xt, standardize, mean, inv_scale):
     """xt = row i of X (standardized if asked), as a dense vector."""
     raise NotImplementedError("compiled only")
@@ -48,6 +53,13 @@ def _block_grad(X, idx, start, stop, R, G, gb, mean, center):
             X, idx, start, stop, R, G, gb, mean, center)
     return lambda X, idx, start, stop, R, G, gb, mean, center: csr_block_grad(
         X, idx, start, stop, R, G, gb, mean, center)
+
+
+@overload(centre_folded, jit_options=_JIT)
+def _centre_folded(X):
+    if isinstance(X, types.Array):
+        return lambda X: False
+    return lambda X: True
 
 
 @overload(row_into, jit_options=_JIT)

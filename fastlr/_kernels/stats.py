@@ -1,4 +1,20 @@
-"""Column statistics for ``standardize=True``, without a copy of X."""
+"""Column statistics for standardization, without a copy of X.
+
+Two passes over the rows of positive weight, accumulated in float64:
+
+1. ``*_col_sums``: total weight, Σ w x and max |x| per column;
+2. ``*_col_deviations``: Σ w d and Σ w d² of d = x·u - m·u, with m the mean
+   from pass 1 and u a unit per column (1, or 1/max|x| for columns of 1e200 or
+   ±1.7e308 whose squares would overflow): the corrected two-pass algorithm,
+   where Σ w d (zero in exact arithmetic) repairs the rounding of the mean,
+   and x - m is exact for a large offset with a small spread.
+
+Dense X is a 2-D array; CSR X the ``(data, indices, indptr)`` triple of a
+canonical matrix (no duplicate entries). For CSR the implicit zeros are the
+caller's: a column's stored rows carry weight ``wnz[j]``, its zeros the rest.
+Every function *adds* into its output arrays, so row chunks (dask) accumulate
+into the same buffers.
+"""
 from __future__ import annotations
 
 import numpy as np
@@ -7,20 +23,9 @@ from .._config import kernel
 
 
 @kernel
-def weighted_mean_var(X, sw, mean, var):
-    """Weighted column mean and (biased) variance of X, accumulated in float64.
-
-    Two passes: the mean first (of deviations from the first row of positive
-    weight, so a constant column gets its exact value and variance 0), then
-    the squares of the deviations from the mean, so features with a large
-    offset and a small spread keep their precision and rows of weight 0
-    cannot spoil the result, whatever their values.
-    """
+def dense_col_sums(X, sw, s1, amax):
+    """s1[j] += Σ_i w_i x_ij, amax[j] = max(amax[j], |x_ij|) over w_i > 0; returns Σ w_i."""
     n, d = X.shape
-    ref = 0
-    while ref < n - 1 and sw[ref] == 0:
-        ref += 1
-    s1 = np.zeros(d)
     tot = 0.0
     for i in range(n):
         w = np.float64(sw[i])
@@ -28,16 +33,59 @@ def weighted_mean_var(X, sw, mean, var):
             continue
         tot += w
         for j in range(d):
-            s1[j] += w * (np.float64(X[i, j]) - np.float64(X[ref, j]))
-    for j in range(d):
-        mean[j] = np.float64(X[ref, j]) + s1[j] / tot
-    s2 = np.zeros(d)
+            x = np.float64(X[i, j])
+            s1[j] += w * x
+            a = abs(x)
+            if a > amax[j]:
+                amax[j] = a
+    return tot
+
+
+@kernel
+def dense_col_deviations(X, sw, m_s, inv_a, s1, s2):
+    """s1[j] += Σ w d, s2[j] += Σ w d² with d = x·inv_a[j] - m_s[j], over w > 0."""
+    n, d = X.shape
     for i in range(n):
         w = np.float64(sw[i])
         if w == 0.0:
             continue
         for j in range(d):
-            v = np.float64(X[i, j]) - mean[j]
+            v = np.float64(X[i, j]) * inv_a[j] - m_s[j]
+            s1[j] += w * v
             s2[j] += w * v * v
-    for j in range(d):
-        var[j] = s2[j] / tot
+
+
+@kernel
+def csr_col_sums(data, indices, indptr, sw, s1, amax, wnz):
+    """:func:`dense_col_sums` over stored entries; wnz[j] += weight of rows storing column j."""
+    n = indptr.shape[0] - 1
+    tot = 0.0
+    for i in range(n):
+        w = np.float64(sw[i])
+        if w == 0.0:
+            continue
+        tot += w
+        for p in range(indptr[i], indptr[i + 1]):
+            j = indices[p]
+            x = np.float64(data[p])
+            s1[j] += w * x
+            wnz[j] += w
+            a = abs(x)
+            if a > amax[j]:
+                amax[j] = a
+    return tot
+
+
+@kernel
+def csr_col_deviations(data, indices, indptr, sw, m_s, inv_a, s1, s2):
+    """:func:`dense_col_deviations` over the stored entries only."""
+    n = indptr.shape[0] - 1
+    for i in range(n):
+        w = np.float64(sw[i])
+        if w == 0.0:
+            continue
+        for p in range(indptr[i], indptr[i + 1]):
+            j = indices[p]
+            v = np.float64(data[p]) * inv_a[j] - m_s[j]
+            s1[j] += w * v
+            s2[j] += w * v * v

@@ -1,4 +1,4 @@
-"""Parameter updates of mini-batch gradient descent (MATH.md §4).
+"""Parameter updates of mini-batch gradient descent (docs/math.md §5-6).
 
 With ``standardize`` the model is trained on x̃ = (x - mean) · inv_scale
 without ever materialising x̃: the loss kernels centre rows on the fly

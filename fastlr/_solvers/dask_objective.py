@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dask
 import numpy as np
+import scipy.sparse as sp
 
 from .._kernels import SIGMOID, loss_grad, scaled_weights
 from .._kernels.dense import BLOCK
@@ -19,14 +20,15 @@ from .problem import Problem
 def chunk_loss_grad(family, X, T, sw, W, b, mean, center):
     """(Σ s_i ℓ_i, Σ s_i r_i x_i, Σ s_i r_i) over one chunk of rows (NumPy in, NumPy out)."""
     K, d = W.shape
-    X = np.ascontiguousarray(X)
+    n = X.shape[0]
+    X = (X.data, X.indices, X.indptr) if sp.issparse(X) else np.ascontiguousarray(X)
     if family == SIGMOID:
         Y, y = np.ascontiguousarray(T), np.zeros(0, np.intp)
     else:
-        Y, y = np.zeros((0, 0), X.dtype), np.ascontiguousarray(T, dtype=np.intp)
+        Y, y = np.zeros((0, 0), W.dtype), np.ascontiguousarray(T, dtype=np.intp)
     G, gb, Z = np.zeros((K, d), W.dtype), np.zeros(K, W.dtype), np.zeros((BLOCK, K), W.dtype)
-    idx = np.arange(X.shape[0], dtype=np.intp)
-    loss = loss_grad(family, X, Y, y, np.ascontiguousarray(sw), idx, 0, X.shape[0], W, b,
+    idx = np.arange(n, dtype=np.intp)
+    loss = loss_grad(family, X, Y, y, np.ascontiguousarray(sw), idx, 0, n, W, b,
                      G, gb, Z, mean, center)
     return loss, G, gb
 
@@ -44,7 +46,6 @@ class DaskObjective:
         self.blocks = list(zip(xs, ts, ws))
         self.total_weight = float(p.sw.sum(dtype=np.float64).compute())
         self.We = np.zeros((p.n_outputs, p.n_features), p.dtype)
-        self.n_evals = 0
 
     def smooth(self, W, b):
         p = self.p
@@ -57,7 +58,6 @@ class DaskObjective:
         task = dask.delayed(chunk_loss_grad, pure=True)
         parts = dask.compute(*[task(self.fam, xb, tb, wb, Wk, b, p.mean, p.standardize)
                                for xb, tb, wb in self.blocks])
-        self.n_evals += 1
         loss = sum(float(part[0]) for part in parts)
         G = np.sum([part[1].astype(np.float64) for part in parts], axis=0)
         gb = np.sum([part[2].astype(np.float64) for part in parts], axis=0)

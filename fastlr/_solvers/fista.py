@@ -16,7 +16,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from .objective import full_batch_objective
 from .prox import soft_threshold
-from .result import DivergenceError, SolverResult
+from .result import DivergenceError, SolverResult, data_overflow
 
 
 def optimality(W, G, gb, l1, fit_intercept):
@@ -53,8 +53,9 @@ def fista(problem, W, b, *, max_iter, tol, verbose=0, warn=True):
         F_n = f_n + l1 * np.abs(n_W).sum()
         if not (np.isfinite(F_n) and np.all(np.isfinite(n_W)) and np.all(np.isfinite(n_b))):
             raise DivergenceError(
-                "the objective became non-finite in FISTA: the data overflow the chosen "
-                "dtype; scale the features (standardize=True)")
+                "the objective became non-finite in FISTA: " + (data_overflow(p.X) or
+                "the data overflow the chosen dtype; scale the features "
+                "(standardize=True)"))
         curve.append(F_n)
         opt = optimality(n_W, Gn, gbn, l1, p.fit_intercept)
         if verbose:

@@ -13,10 +13,10 @@ from scipy.optimize import minimize
 from sklearn.exceptions import ConvergenceWarning
 
 from .objective import full_batch_objective
-from .result import DivergenceError, SolverResult
+from .result import DivergenceError, SolverResult, data_overflow
 
 
-def lbfgs(problem, W, b, *, max_iter, tol, verbose=0, warn=True, history=10):
+def lbfgs(problem, W, b, *, max_iter, tol, verbose=0, warn=True):
     p = problem
     if p.l1 > 0:
         raise ValueError("solver='lbfgs' handles penalty None and 'l2' only; "
@@ -30,8 +30,9 @@ def lbfgs(problem, W, b, *, max_iter, tol, verbose=0, warn=True, history=10):
         value, G, gb = obj.smooth(Wx, x[K * d:])
         if not np.isfinite(value):
             raise DivergenceError(
-                "the objective became non-finite in L-BFGS: the data overflow the "
-                "chosen dtype; scale the features (standardize=True)")
+                "the objective became non-finite in L-BFGS: " + (data_overflow(p.X) or
+                "the data overflow the chosen dtype; scale the features "
+                "(standardize=True)"))
         return value, np.concatenate([G.ravel(), gb])
 
     def callback(intermediate_result):
@@ -42,7 +43,7 @@ def lbfgs(problem, W, b, *, max_iter, tol, verbose=0, warn=True, history=10):
     x0 = np.concatenate([W.ravel(), b]).astype(np.float64)
     res = minimize(fun, x0, jac=True, method="L-BFGS-B", callback=callback,
                    options={"maxiter": max_iter, "gtol": tol, "ftol": 64 * np.finfo(float).eps,
-                            "maxcor": history, "maxls": 50})
+                            "maxcor": 10, "maxls": 50})
     x = res.x
     _, G, gb = obj.smooth(x[:K * d].reshape(K, d), x[K * d:])
     gnorm = float(max(np.abs(G).max(), np.abs(gb).max() if p.fit_intercept else 0.0))

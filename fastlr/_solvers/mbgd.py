@@ -2,7 +2,7 @@
 
 Per epoch: draw the row order (seeded), pick the step size from the schedule,
 run :func:`fastlr._kernels.mbgd_epoch`, check that the objective stayed
-finite, record it, and decide whether to stop (MATH.md §4).
+finite, record it, and decide whether to stop (docs/math.md §6).
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from .._config import n_threads
 from .._kernels import all_finite, mbgd_epoch, mbgd_epoch_threaded, sgd_epoch
 from .._kernels.dense import BLOCK
 from .problem import Problem
-from .result import DivergenceError, SolverResult
+from .result import DivergenceError, SolverResult, data_overflow
 from .schedules import Schedule
 
 
@@ -111,9 +111,11 @@ def mbgd(problem: Problem, W, b, *, batch_size, schedule: Schedule, max_iter,
             total, nb, finite = run_epoch(order, W, b, eta)
             if not (finite and np.isfinite(total) and all_finite(W)
                     and np.all(np.isfinite(b))):
+                where = f"the objective became non-finite in epoch {epoch_offset + epoch + 1}"
+                overflow = data_overflow(p.X)
                 raise DivergenceError(
-                    f"the objective became non-finite in epoch {epoch_offset + epoch + 1} "
-                    f"(learning rate {eta:g}): the step size is too large for this "
+                    f"{where}: {overflow}" if overflow else
+                    f"{where} (learning rate {eta:g}): the step size is too large for this "
                     "data; use a smaller learning_rate (or standardize=True)")
             obj = total / nb
             res.loss_curve.append(obj)

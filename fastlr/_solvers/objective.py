@@ -35,7 +35,6 @@ class FullBatchObjective:
         self.fam, self.Y, self.y = p.kernel_args
         self.X = p.kernel_X
         self.total_weight = float(p.sw.sum(dtype=np.float64))
-        self.n_evals = 0
 
     def smooth(self, W, b):
         """(value, grad_W, grad_b) of the data term + l2/2 |W|², float64 outputs."""
@@ -61,7 +60,6 @@ class FullBatchObjective:
                                       bk, self.Gs, self.gbs, self.Zs, p.mean, p.standardize)
             finally:
                 numba.set_parallel_chunksize(old)
-        self.n_evals += 1
         tot = self.total_weight
         G = self.Gs[0].astype(np.float64)
         gb = self.gbs[0].astype(np.float64)
@@ -72,9 +70,6 @@ class FullBatchObjective:
         G = G / tot + p.l2 * W64
         gb = gb / tot if p.fit_intercept else np.zeros_like(gb)
         return value, G, gb
-
-    def l1_value(self, W):
-        return self.p.l1 * float(np.abs(W).sum())
 
 
 def full_batch_objective(problem: Problem):

@@ -13,13 +13,12 @@ import numpy as np
 from .._kernels import SIGMOID, SOFTMAX
 from .._kernels.dense import BLOCK
 
-FAMILY_CODE = {"sigmoid": SIGMOID, "softmax": SOFTMAX}
-
 
 @dataclass
 class Problem:
     family: str                 # "sigmoid" or "softmax"
-    X: object                   # (n, d): C-contiguous ndarray or scipy.sparse CSR, float32/64
+    X: object                   # (n, d): C-contiguous ndarray, canonical CSR, or a dask
+                                #   array of those row chunks; float32/64
     T: np.ndarray               # targets, see module docstring
     sw: np.ndarray              # (n,) sample weights scaled to mean 1 (dtype of X)
     n_outputs: int              # L labels or K classes: rows of W
@@ -56,10 +55,10 @@ class Problem:
     def n_features(self) -> int:
         return self.X.shape[1]
 
-    def buffers(self, block_rows: int = BLOCK):
+    def buffers(self):
         """Preallocated work arrays: G, gb, Z, We."""
         K, d, dt = self.n_outputs, self.n_features, self.dtype
-        return (np.zeros((K, d), dt), np.zeros(K, dt), np.zeros((block_rows, K), dt),
+        return (np.zeros((K, d), dt), np.zeros(K, dt), np.zeros((BLOCK, K), dt),
                 np.zeros((K, d), dt))
 
     def to_original_units(self, W, b):
@@ -74,6 +73,6 @@ class Problem:
         """Inverse of :meth:`to_original_units` (for warm starts)."""
         if not self.standardize:
             return coef.astype(self.dtype, copy=True), intercept.astype(self.dtype, copy=True)
-        W = coef / self.inv_scale  # inv_scale > 0: constant features get 1
+        W = coef / self.inv_scale  # inv_scale > 0 and finite: constant features get 1
         b = intercept + coef @ self.mean
         return np.ascontiguousarray(W, dtype=self.dtype), np.asarray(b, dtype=self.dtype)

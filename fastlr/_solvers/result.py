@@ -10,6 +10,21 @@ class DivergenceError(FloatingPointError, ValueError):
     """The objective became non-finite (a too large learning rate, or overflowing data)."""
 
 
+def data_overflow(X):
+    """A sentence blaming the data when their magnitudes overflow the arithmetic of
+    training (|x| beyond the square root of the dtype's largest value), else None."""
+    data = X.data if hasattr(X, "indptr") else X
+    if not isinstance(data, np.ndarray) or data.size == 0:
+        return None
+    big = float(np.abs(data).max())
+    limit = float(np.sqrt(np.finfo(data.dtype).max))
+    if big <= limit:
+        return None
+    return (f"the data overflow {data.dtype}: |X| reaches {big:.3g}, beyond what products "
+            f"and sums of features can hold (about {limit:.2g}); rescale those features "
+            "(e.g. divide them by a power of ten)")
+
+
 @dataclass
 class SolverResult:
     W: np.ndarray
