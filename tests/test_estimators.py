@@ -11,9 +11,8 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
-from sklearn.datasets import load_breast_cancer, load_digits, make_multilabel_classification
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model import LogisticRegression as SkLogisticRegression
+from sklearn.datasets import (load_breast_cancer, load_digits, make_classification,
+                              make_multilabel_classification)
 from sklearn.metrics import log_loss, recall_score
 from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.pipeline import Pipeline, make_pipeline
@@ -59,6 +58,14 @@ def multilabel():
     X, Y = make_multilabel_classification(n_samples=200, n_features=10, n_classes=3,
                                           random_state=0)
     return X, Y
+
+
+@pytest.fixture(scope="module")
+def badly_scaled():
+    """Three classes; feature scales from 0.01 to 1000, all offset by 50."""
+    X, y = make_classification(n_samples=240, n_features=7, n_informative=5, n_redundant=0,
+                               n_classes=3, flip_y=0.1, class_sep=0.8, random_state=0)
+    return X * np.array([1, 10, 100, 1000, 0.01, 1, 5]) + 50, y
 
 
 def _small_binary(seed=0, n=120, d=4):
@@ -134,34 +141,6 @@ def test_l1_ratio_only_read_by_elasticnet(cancer_std):
     en0 = SigmoidRegression(penalty="elasticnet", l1_ratio=0.0, **kw).fit(X, y)
     assert_array_equal(l1.coef_, en1.coef_)
     assert_array_equal(l2.coef_, en0.coef_)
-
-
-# -------------------------------------------- agreement with scikit-learn
-def test_sigmoid_matches_sklearn_objective():
-    """alpha = 1/(C n) gives scikit-learn's L2 minimiser (docs/math.md §3)."""
-    rng = np.random.default_rng(0)
-    n, d = 300, 5
-    X = rng.normal(size=(n, d))
-    y = (X @ rng.normal(size=d) + 0.5 + rng.logistic(size=n) > 0).astype(int)
-    est = SigmoidRegression(alpha=1.0 / n, standardize=False, batch_size=n,
-                            learning_rate=1.0, tol=None, max_iter=2000,
-                            shuffle=False).fit(X, y)
-    sk = SkLogisticRegression(C=1.0, tol=1e-10, max_iter=10000).fit(X, y)
-    assert_allclose(est.coef_, sk.coef_, atol=1e-5)
-    assert_allclose(est.intercept_, sk.intercept_, atol=1e-5)
-
-
-def test_softmax_matches_sklearn_objective():
-    rng = np.random.default_rng(1)
-    n, d = 300, 4
-    X = rng.normal(size=(n, d))
-    y = np.argmax(X[:, :3] + rng.gumbel(size=(n, 3)), axis=1)
-    est = SoftmaxRegression(alpha=1.0 / n, standardize=False, batch_size=n,
-                            learning_rate=1.0, tol=None, max_iter=2000,
-                            shuffle=False).fit(X, y)
-    sk = SkLogisticRegression(C=1.0, tol=1e-10, max_iter=10000).fit(X, y)
-    assert_allclose(est.coef_, sk.coef_, atol=1e-5)
-    assert_allclose(est.intercept_, sk.intercept_, atol=1e-5)
 
 
 # ------------------------------------------------------------ class weights
@@ -374,7 +353,6 @@ def test_arbitrary_int_labels_binary(Est, cancer):
     pred = est.predict(X)
     assert set(np.unique(pred)) <= {-7, 42}
     assert np.mean(pred == labels) > 0.95
-    assert est.score(X, labels) > 0.95
 
 
 @pytest.mark.parametrize("Est", [SoftmaxRegression, LogisticRegression])
@@ -602,11 +580,13 @@ def test_threshold_multilabel(multilabel):
     (SigmoidRegression, "cancer", {}),
     (SigmoidRegression, "cancer", {"penalty": "l1", "alpha": 0.01}),
     (SoftmaxRegression, "digits", {}),
+    (SoftmaxRegression, "badly_scaled",
+     {"solver": "lbfgs", "alpha": 1e-3, "tol": 1e-10, "max_iter": 5000}),
 ])
 def test_standardize_equals_explicit_standard_scaler(Est, data, kw, request):
     X, y = request.getfixturevalue(data)
     sc = StandardScaler().fit(X)
-    common = dict(random_state=0, tol=None, max_iter=10, shuffle=True, **kw)
+    common = {**dict(random_state=0, tol=None, max_iter=10, shuffle=True), **kw}
     a = Est(standardize=True, **common).fit(X, y)
     b = Est(standardize=False, **common).fit(sc.transform(X), y)
     assert_allclose(a.coef_ * sc.scale_, b.coef_, rtol=1e-8, atol=1e-8)
@@ -652,15 +632,6 @@ def test_loss_curve_and_n_iter(cancer):
     assert est.n_iter_ < 50
 
 
-def test_convergence_warning_when_not_converged(cancer):
-    X, y = cancer
-    with pytest.warns(ConvergenceWarning):
-        SigmoidRegression(random_state=0, tol=1e-12, max_iter=2).fit(X, y)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", ConvergenceWarning)
-        SigmoidRegression(random_state=0, tol=None, max_iter=2).fit(X, y)
-
-
 @pytest.mark.parametrize("lr", ["constant", "invscaling", "adaptive", 0.01])
 def test_learning_rate_schedules(lr, cancer_split):
     Xtr, Xte, ytr, yte = cancer_split
@@ -691,22 +662,6 @@ def test_batch_size_full_and_one(cancer_std):
     other = SigmoidRegression(batch_size=10_000, learning_rate=0.5, random_state=1,
                               tol=None, max_iter=40).fit(X, y)
     assert_allclose(full.coef_, other.coef_, rtol=1e-10, atol=1e-12)
-
-
-def test_early_stopping(cancer):
-    X, y = cancer
-    est = SigmoidRegression(early_stopping=True, validation_fraction=0.2, random_state=0,
-                            max_iter=40, n_iter_no_change=3).fit(X, y)
-    assert len(est.validation_scores_) == est.n_iter_ == len(est.loss_curve_)
-    assert est.best_validation_score_ == max(est.validation_scores_)
-    assert est.score(X, y) > 0.93
-
-
-def test_verbose_prints_epochs(cancer, capsys):
-    X, y = cancer
-    SigmoidRegression(verbose=1, random_state=0, tol=None, max_iter=2).fit(X, y)
-    out = capsys.readouterr()
-    assert "Epoch" in out.out + out.err
 
 
 # ------------------------------------------------------------- partial_fit
@@ -741,24 +696,34 @@ def test_partial_fit_improves(cancer_split):
 @pytest.mark.parametrize("Est,data", [(SigmoidRegression, "cancer"),
                                       (SoftmaxRegression, "digits")])
 @pytest.mark.parametrize("shuffle", [False, True])
-def test_partial_fit_once_equals_fit_one_epoch(Est, data, shuffle, request):
+@pytest.mark.parametrize("standardize", [True, False])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_partial_fit_once_equals_fit_one_epoch(Est, data, shuffle, standardize, weighted,
+                                               request):
     X, y = request.getfixturevalue(data)
-    a = Est(shuffle=shuffle, random_state=0).partial_fit(X, y, classes=np.unique(y))
-    b = Est(shuffle=shuffle, random_state=0, max_iter=1, tol=None).fit(X, y)
+    sw = np.random.default_rng(1).uniform(0.2, 3.0, len(y)) if weighted else None
+    kw = dict(shuffle=shuffle, standardize=standardize, random_state=0)
+    a = Est(**kw).partial_fit(X, y, classes=np.unique(y), sample_weight=sw)
+    b = Est(max_iter=1, tol=None, **kw).fit(X, y, sample_weight=sw)
     assert_array_equal(a.coef_, b.coef_)
     assert_array_equal(a.intercept_, b.intercept_)
     assert a.n_iter_ == b.n_iter_ == 1
 
 
 @pytest.mark.parametrize("lr", [0.05, "invscaling"])
-def test_partial_fit_repeated_close_to_fit(lr, digits):
+@pytest.mark.parametrize("shuffle", [False, True])
+@pytest.mark.parametrize("standardize", [True, False])
+def test_partial_fit_repeated_equals_fit(lr, shuffle, standardize, digits):
     X, y = digits
-    a = SoftmaxRegression(random_state=0, learning_rate=lr)
+    kw = dict(random_state=0, learning_rate=lr, shuffle=shuffle, standardize=standardize)
+    a = SoftmaxRegression(**kw)
     for _ in range(3):
         a.partial_fit(X, y, classes=np.arange(10))
-    b = SoftmaxRegression(random_state=0, learning_rate=lr, tol=None, max_iter=3).fit(X, y)
-    assert_allclose(a.coef_, b.coef_, rtol=1e-9, atol=1e-12)
-    assert_allclose(a.loss_curve_, b.loss_curve_, rtol=1e-9)
+    b = SoftmaxRegression(tol=None, max_iter=3, **kw).fit(X, y)
+    assert_allclose(a.coef_, b.coef_, rtol=1e-12, atol=1e-14)
+    assert_allclose(a.intercept_, b.intercept_, rtol=1e-12, atol=1e-14)
+    assert_allclose(a.loss_curve_, b.loss_curve_, rtol=1e-12)
+    assert a.n_iter_ == 3 and len(a.loss_curve_) == 3
 
 
 def test_partial_fit_classes_absent_from_first_batch(digits):
@@ -785,18 +750,27 @@ def test_partial_fit_after_fit_continues(cancer):
 # -------------------------------------------------------------- warm start
 @pytest.mark.parametrize("Est,data", [(SigmoidRegression, "cancer"),
                                       (SoftmaxRegression, "digits")])
-def test_warm_start_continues(Est, data, request):
+@pytest.mark.parametrize("shuffle", [False, True])
+@pytest.mark.parametrize("standardize", [True, False])
+def test_warm_start_continues(Est, data, shuffle, standardize, request):
     X, y = request.getfixturevalue(data)
-    est = Est(warm_start=True, random_state=0, tol=None, max_iter=5)
-    first = list(est.fit(X, y).loss_curve_)
-    second = list(est.fit(X, y).loss_curve_)
+    kw = dict(shuffle=shuffle, standardize=standardize, random_state=0, tol=None)
+    warm = Est(warm_start=True, max_iter=5, **kw)
+    first = list(warm.fit(X, y).loss_curve_)
+    second = list(warm.fit(X, y).loss_curve_)
     assert second[0] < first[0]
     assert second[0] < first[-1] + 1e-2
 
-    cold = Est(warm_start=False, random_state=0, tol=None, max_iter=5)
+    full = Est(max_iter=10, **kw).fit(X, y)
+    cold = Est(warm_start=False, max_iter=5, **kw)
     c1 = cold.fit(X, y).coef_.copy()
     c2 = cold.fit(X, y).coef_.copy()
     assert_array_equal(c1, c2)
+    assert not np.allclose(c2, full.coef_)
+    if not shuffle:
+        # without shuffling, 5 + 5 warm epochs are the 10 epochs of one fit
+        assert_allclose(warm.coef_, full.coef_, rtol=1e-10, atol=1e-12)
+        assert_allclose(warm.intercept_, full.intercept_, rtol=1e-10, atol=1e-12)
 
 
 # -------------------------------------------------------------- pandas
@@ -859,16 +833,18 @@ def test_clone_get_set_params(cancer):
                  "shuffle", "random_state", "class_weight", "standardize", "threshold",
                  "warm_start", "early_stopping", "validation_fraction", "verbose"):
         assert name in params
-    assert params["alpha"] == 0.01 and params["l1_ratio"] == 0.3
     est.fit(X, y)
     c = clone(est)
     assert c.get_params() == est.get_params()
     assert not hasattr(c, "coef_")
     c.fit(X, y)
     assert_array_equal(c.coef_, est.coef_)
-    assert est.set_params(alpha=0.5, batch_size=16) is est
-    assert est.get_params()["alpha"] == 0.5
-    assert est.batch_size == 16
+    # the next fit uses the new parameters
+    before = est.coef_.copy()
+    est.set_params(alpha=0.5, batch_size=16).fit(X, y)
+    ref = SigmoidRegression(**{**params, "alpha": 0.5, "batch_size": 16}).fit(X, y)
+    assert_array_equal(est.coef_, ref.coef_)
+    assert not np.allclose(est.coef_, before)
     assert repr(est).startswith("SigmoidRegression(")
 
 
@@ -879,8 +855,13 @@ def test_pipeline(cancer_split):
     pipe.fit(Xtr, ytr)
     assert pipe.score(Xte, yte) >= 0.95
     assert pipe.predict_proba(Xte).shape == (len(yte), 2)
-    pipe.set_params(logisticregression__alpha=0.01)
-    assert pipe.get_params()["logisticregression__alpha"] == 0.01
+    # a nested parameter reaches the estimator's next fit
+    before = pipe[-1].coef_.copy()
+    pipe.set_params(logisticregression__alpha=0.01).fit(Xtr, ytr)
+    ref = LogisticRegression(standardize=False, random_state=0, max_iter=30, alpha=0.01)
+    ref.fit(StandardScaler().fit_transform(Xtr), ytr)
+    assert_array_equal(pipe[-1].coef_, ref.coef_)
+    assert not np.allclose(pipe[-1].coef_, before)
 
 
 def test_grid_search(cancer_split):
@@ -889,10 +870,13 @@ def test_grid_search(cancer_split):
     grid = GridSearchCV(pipe, {"clf__alpha": [1e-4, 1e-2], "clf__penalty": ["l2", "l1"]},
                         cv=3)
     grid.fit(Xtr, ytr)
-    assert grid.best_params_["clf__alpha"] in (1e-4, 1e-2)
     assert grid.best_score_ > 0.9
     assert grid.score(Xte, yte) > 0.9
-    assert len(grid.cv_results_["params"]) == 4
+    # the refitted model is the one the best parameters give on the training set
+    best = {k.removeprefix("clf__"): v for k, v in grid.best_params_.items()}
+    ref = SigmoidRegression(random_state=0, max_iter=15, **best).fit(Xtr, ytr)
+    assert_array_equal(grid.best_estimator_[-1].coef_, ref.coef_)
+    assert_array_equal(grid.best_estimator_[-1].intercept_, ref.intercept_)
 
 
 def test_grid_search_multiclass(digits):
@@ -907,17 +891,3 @@ def test_divergence_error_is_public():
     assert issubclass(fastlr.DivergenceError, FloatingPointError)
     assert issubclass(fastlr.DivergenceError, ValueError)
 
-
-@pytest.mark.parametrize("solver", ["lbfgs", "fista", "auto"])
-def test_exact_solvers_match_sklearn(solver):
-    """The full-batch solvers reach scikit-learn's L2 minimiser (alpha = 1/(C n))."""
-    rng = np.random.default_rng(0)
-    n, d = 200, 4
-    X = rng.normal(size=(n, d))
-    y = (X @ rng.normal(size=d) + 0.5 + rng.logistic(size=n) > 0).astype(int)
-    est = SigmoidRegression(solver=solver, alpha=1.0 / n, standardize=False, tol=1e-9,
-                            max_iter=5000).fit(X, y)
-    sk = SkLogisticRegression(C=1.0, tol=1e-12, max_iter=10000).fit(X, y)
-    assert_allclose(est.coef_, sk.coef_, atol=1e-6)
-    assert_allclose(est.intercept_, sk.intercept_, atol=1e-6)
-    assert len(est.loss_curve_) == est.n_iter_
