@@ -138,9 +138,11 @@ def test_never_predicted_class_warns_and_gives_zero():
     with pytest.warns(UndefinedMetricWarning):
         theirs = skm.precision_recall_fscore_support(y_true, y_pred)
     _assert_prf_equal(scores, theirs)
-    with pytest.warns(UndefinedMetricWarning):
+    # like sklearn's f1_score, f1_macro warns only about an undefined F-score
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
         assert fm.f1_macro(y_true, y_pred) == pytest.approx(
-            skm.f1_score(y_true, y_pred, average="macro", zero_division=0)
+            skm.f1_score(y_true, y_pred, average="macro")
         )
 
 
@@ -293,8 +295,9 @@ def test_report_puts_class_rows_before_summaries():
         return next(i for i, line in enumerate(lines) if line.startswith(name))
 
     class_rows = [row(name) for name in ["ant", "bee", "cat", "dog"]]
-    summary_rows = [row(name) for name in ["accuracy", "micro avg", "macro avg (mean F1)",
-                                           "macro avg (harmonic F1)", "weighted avg"]]
+    summary_rows = [row(name) for name in ["accuracy", "macro avg", "macro avg (harmonic F1)",
+                                           "weighted avg"]]
+    assert not any(line.startswith("micro avg") for line in lines)  # = accuracy here
     assert class_rows == sorted(class_rows)
     assert summary_rows == sorted(summary_rows)
     assert max(class_rows) < min(summary_rows)
@@ -319,15 +322,15 @@ def test_report_dict_matches_functions_and_sklearn():
     sk = skm.classification_report(y_true, y_pred, target_names=["x", "y", "z"],
                                    output_dict=True)
     assert list(rep)[:3] == ["x", "y", "z"]
-    for name in ["x", "y", "z", "weighted avg"]:
+    assert set(rep) == {*sk, "macro avg (harmonic F1)"}
+    for name in ["x", "y", "z", "macro avg", "weighted avg"]:
         for key in ["precision", "recall", "f1-score", "support"]:
             assert rep[name][key] == pytest.approx(sk[name][key])
     assert rep["accuracy"] == pytest.approx(sk["accuracy"])
-    assert rep["macro avg (mean F1)"]["f1-score"] == pytest.approx(sk["macro avg"]["f1-score"])
+    assert rep["macro avg"]["f1-score"] == pytest.approx(fm.f1_macro(y_true, y_pred))
     assert rep["macro avg (harmonic F1)"]["f1-score"] == pytest.approx(
         fm.f1_macro_harmonic(y_true, y_pred)
     )
-    assert rep["micro avg"]["f1-score"] == pytest.approx(rep["accuracy"])
 
 
 def test_report_digits_labels_and_weights():
@@ -365,8 +368,10 @@ def test_bad_inputs_raise(func):
         func([0, 1, 1], [0, 1])
     with pytest.raises(ValueError, match="empty"):
         func([], [])
+    with pytest.raises(ValueError, match="not a multilabel indicator"):
+        func(np.full((3, 2), 2), np.full((3, 2), 2))  # multiclass-multioutput
     with pytest.raises(ValueError, match="1-D"):
-        func(np.zeros((3, 2)), np.zeros((3, 2)))
+        func(np.zeros((3, 2, 2)), np.zeros((3, 2, 2)))
     with pytest.raises(ValueError, match="ravel"):
         func(np.zeros((3, 1)), np.zeros(3))
     with pytest.raises(ValueError, match="1-D"):
@@ -445,7 +450,8 @@ def test_confusion_matrix_counts_are_exact_with_sklearn_dtype(weights):
     np.testing.assert_array_equal(ours, theirs)
     if w.dtype.kind != "f":
         assert ours[0, 0] == sum(int(x) for x in weights)  # 2**53 + 1 is not lost
-        assert fm.precision_recall_f1([0, 0], [0, 0], sample_weight=weights).support[0] == ours[0, 0]
+        support = fm.precision_recall_f1([0, 0], [0, 0], sample_weight=weights).support
+        assert support[0] == ours[0, 0]
     assert fm.confusion_matrix([0, 0], [0, 0], sample_weight=weights)[0, 0] == ours[0, 0]
 
 
@@ -486,3 +492,289 @@ def test_all_zero_sample_weight_raises_everywhere(func, weights):
         SKLEARN_TWINS[func.__name__]([0, 1, 1], [0, 1, 0], sample_weight=weights)
     with pytest.raises(ValueError, match="sample_weight sums to zero"):
         func([0, 1, 1], [0, 1, 0], sample_weight=weights)
+
+
+# --------------------------------------------------------------------------
+# multilabel targets, zero_division, the report's keys: parity with sklearn
+# --------------------------------------------------------------------------
+
+ZERO_DIVISIONS = [pytest.param(0, id="zd0"), pytest.param(1, id="zd1"),
+                  pytest.param(np.nan, id="zdnan")]
+
+
+def _multilabel_data(seed, n=60, n_labels=5, weighted=False):
+    """0/1 matrices where label 3 is never predicted, label 4 never true, and
+    sample 0 has neither true nor predicted labels (so zero_division matters
+    for every average)."""
+    rng = np.random.default_rng(seed)
+    y_true = (rng.random((n, n_labels)) < 0.4).astype(int)
+    noise = (rng.random((n, n_labels)) < 0.3).astype(int)
+    y_pred = np.where(rng.random((n, n_labels)) < 0.7, y_true, noise)
+    y_pred[:, 3] = 0
+    y_true[:, 4] = 0
+    y_pred[0] = y_true[0] = 0
+    y_true[1], y_pred[1] = [1, 0, 0, 0, 0], 0  # no predicted labels
+    y_true[2], y_pred[2] = 0, [0, 1, 0, 0, 1]  # no true labels
+    w = rng.uniform(0.1, 3.0, size=n) if weighted else None
+    return y_true, y_pred, w
+
+
+def _multiclass_data(seed, weighted=False):
+    """Class 2 is never predicted; class 4 is predicted but never true."""
+    y_true, y_pred, w = _random_data(seed, n=150, k=5, weighted=weighted, drop_pred=2)
+    return np.where(y_true == 4, 0, y_true), y_pred, w
+
+
+REPORT_CASES = {
+    "multiclass": lambda w: (*_multiclass_data(10, w), None),
+    "multiclass-labels-superset": lambda w: (*_multiclass_data(11, w), [4, 3, 2, 1, 0, 7]),
+    "multiclass-labels-subset": lambda w: (*_multiclass_data(12, w), [2, 0, 4]),
+    "binary-str": lambda w: (*_random_data(13, n=40, k=2, kind="str", weighted=w), None),
+    "multilabel": lambda w: (*_multilabel_data(14, weighted=w), None),
+    "multilabel-sparse": lambda w: (*map(_sparse_or_none, _multilabel_data(15, weighted=w)),
+                                    None),
+    "multilabel-labels": lambda w: (*_multilabel_data(16, weighted=w), [4, 0, 3]),
+}
+
+
+def _sparse_or_none(a):
+    """CSR for the 2-D targets, the weights unchanged."""
+    import scipy.sparse as sp
+
+    return sp.csr_matrix(a) if a is not None and a.ndim == 2 else a
+
+
+def _assert_report_matches_sklearn(ours, theirs):
+    """Every sklearn key with sklearn's value; only fastlr's harmonic row on top."""
+    assert set(ours) - set(theirs) == {"macro avg (harmonic F1)"}
+    assert set(theirs) <= set(ours)
+    for key, row in theirs.items():
+        if key == "accuracy":
+            assert ours[key] == pytest.approx(row, rel=0, abs=1e-12)
+            continue
+        assert set(ours[key]) == set(row), key
+        for metric, value in row.items():
+            np.testing.assert_allclose(ours[key][metric], value, rtol=0, atol=1e-12,
+                                       err_msg=f"{key} / {metric}")
+
+
+@pytest.mark.parametrize("weighted", [False, True], ids=["unw", "w"])
+@pytest.mark.parametrize("zero_division", ZERO_DIVISIONS)
+@pytest.mark.parametrize("case", list(REPORT_CASES))
+def test_report_dict_equals_sklearn(case, zero_division, weighted):
+    y_true, y_pred, w, labels = REPORT_CASES[case](weighted)
+    kwargs = dict(labels=labels, sample_weight=w, output_dict=True, zero_division=zero_division)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # zero_division given: no warning
+        ours = fm.classification_report(y_true, y_pred, **kwargs)
+    theirs = skm.classification_report(y_true, y_pred, **kwargs)
+    _assert_report_matches_sklearn(ours, theirs)
+    # fastlr's extra row: sklearn's macro precision / recall, their harmonic mean
+    harmonic = ours["macro avg (harmonic F1)"]
+    assert harmonic["precision"] == ours["macro avg"]["precision"]
+    assert harmonic["f1-score"] == pytest.approx(fm.f1_macro_harmonic(
+        y_true, y_pred, labels=labels, sample_weight=w, zero_division=zero_division),
+        nan_ok=True)
+
+
+@pytest.mark.parametrize("case", list(REPORT_CASES))
+def test_report_dict_warn_equals_sklearn(case):
+    """zero_division="warn": sklearn's numbers (0 where undefined) and its warnings."""
+    y_true, y_pred, w, labels = REPORT_CASES[case](True)
+    with warnings.catch_warnings(record=True) as ours_record:
+        warnings.simplefilter("always")
+        ours = fm.classification_report(y_true, y_pred, labels=labels, sample_weight=w,
+                                        output_dict=True)
+    with warnings.catch_warnings(record=True) as sk_record:
+        warnings.simplefilter("always")
+        theirs = skm.classification_report(y_true, y_pred, labels=labels, sample_weight=w,
+                                           output_dict=True)
+    assert all(r.category is UndefinedMetricWarning for r in [*ours_record, *sk_record])
+    assert bool(ours_record) == bool(sk_record) == (case != "binary-str")
+    _assert_report_matches_sklearn(ours, theirs)
+    _assert_report_matches_sklearn(
+        fm.classification_report(y_true, y_pred, labels=labels, sample_weight=w,
+                                 output_dict=True, zero_division=0), theirs)
+
+    def kinds(record):
+        return {str(r.message).split(" is ill-defined")[0] for r in record}
+
+    assert kinds(sk_record) <= kinds(ours_record)
+    assert all(r.filename == __file__ for r in ours_record)
+
+
+def test_report_text_rows_match_sklearn_names():
+    y_true, y_pred, _ = _multilabel_data(17)
+    ours = fm.classification_report(y_true, y_pred, zero_division=0, digits=2)
+    theirs = skm.classification_report(y_true, y_pred, zero_division=0, digits=2)
+
+    def rows(text):
+        return {line.rsplit(maxsplit=4)[0].strip(): line.split()[-4:]
+                for line in text.splitlines()[2:] if line.strip()}
+
+    ours_rows, their_rows = rows(ours), rows(theirs)
+    assert set(ours_rows) == {*their_rows, "macro avg (harmonic F1)"}
+    for name, numbers in their_rows.items():
+        assert [float(x) for x in ours_rows[name]] == [float(x) for x in numbers], name
+    lines = [line.strip() for line in ours.splitlines()]
+    # class rows first, then the summaries in sklearn's order with fastlr's row after macro
+    assert [line.split("  ")[0] for line in lines[2:] if line][5:] == [
+        "micro avg", "macro avg", "macro avg (harmonic F1)", "weighted avg", "samples avg"]
+    single = fm.classification_report([0, 1, 1], [0, 1, 0], labels=[1])
+    assert "micro avg" in single and "accuracy" not in single  # sklearn's rule
+
+
+AVERAGE_NAMES = ["micro", "macro", "weighted", "samples"]
+
+
+@pytest.mark.parametrize("weighted", [False, True], ids=["unw", "w"])
+@pytest.mark.parametrize("zero_division", ZERO_DIVISIONS)
+@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "sparse"])
+def test_multilabel_scores_equal_sklearn(sparse, zero_division, weighted):
+    y_true, y_pred, w = _multilabel_data(20, weighted=weighted)
+    if sparse:
+        y_true, y_pred = _sparse_or_none(y_true), _sparse_or_none(y_pred)
+    zd = dict(zero_division=zero_division)
+
+    assert fm.accuracy(y_true, y_pred, sample_weight=w) == pytest.approx(
+        skm.accuracy_score(y_true, y_pred, sample_weight=w), abs=1e-12)
+    ours = fm.precision_recall_f1(y_true, y_pred, sample_weight=w, **zd)
+    theirs = skm.precision_recall_fscore_support(y_true, y_pred, sample_weight=w, **zd)
+    for a, b in zip(ours, theirs):
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-12)
+    for labels in (None, [4, 1, 3]):
+        for average in AVERAGE_NAMES:
+            ours = fm.precision_recall_f1_average(y_true, y_pred, average=average, labels=labels,
+                                                  sample_weight=w, **zd)
+            theirs = skm.precision_recall_fscore_support(
+                y_true, y_pred, average=average, labels=labels, sample_weight=w, **zd)
+            np.testing.assert_allclose(ours[:3], theirs[:3], rtol=0, atol=1e-12,
+                                       err_msg=f"{average} {labels}")
+        assert fm.f1_macro(y_true, y_pred, labels=labels, sample_weight=w, **zd) == \
+            pytest.approx(skm.f1_score(y_true, y_pred, average="macro", labels=labels,
+                                       sample_weight=w, **zd), abs=1e-12, nan_ok=True)
+        for samplewise in (False, True):
+            np.testing.assert_allclose(
+                fm.multilabel_confusion_matrix(y_true, y_pred, labels=labels, sample_weight=w,
+                                               samplewise=samplewise),
+                skm.multilabel_confusion_matrix(y_true, y_pred, labels=labels, sample_weight=w,
+                                                samplewise=samplewise), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("zero_division", ZERO_DIVISIONS)
+@pytest.mark.parametrize("weighted", [False, True], ids=["unw", "w"])
+def test_multiclass_zero_division_equals_sklearn(zero_division, weighted):
+    y_true, y_pred, w = _multiclass_data(21, weighted)
+    for labels in (None, [0, 2, 4, 9], [9, 8]):
+        kwargs = dict(labels=labels, sample_weight=w, zero_division=zero_division)
+        ours = fm.precision_recall_f1(y_true, y_pred, **kwargs)
+        theirs = skm.precision_recall_fscore_support(y_true, y_pred, **kwargs)
+        for a, b in zip(ours, theirs):
+            np.testing.assert_allclose(a, b, rtol=0, atol=1e-12)
+        for average in ["micro", "macro", "weighted"]:
+            np.testing.assert_allclose(
+                fm.precision_recall_f1_average(y_true, y_pred, average=average, **kwargs)[:3],
+                skm.precision_recall_fscore_support(y_true, y_pred, average=average,
+                                                    **kwargs)[:3],
+                rtol=0, atol=1e-12, err_msg=f"{average} {labels}")
+        np.testing.assert_allclose(
+            fm.multilabel_confusion_matrix(y_true, y_pred, labels=labels, sample_weight=w),
+            skm.multilabel_confusion_matrix(y_true, y_pred, labels=labels, sample_weight=w))
+
+
+def test_f1_functions_warn_like_sklearn():
+    """f1_macro warns only about an undefined F-score (as sklearn's f1_score)."""
+    y_true, y_pred = [0, 1, 1], [0, 0, 0]  # class 1 never predicted: F is still defined
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert fm.f1_macro(y_true, y_pred) == skm.f1_score(y_true, y_pred, average="macro")
+    with pytest.warns(UndefinedMetricWarning, match="F-score is ill-defined"):
+        fm.f1_macro(y_true, y_pred, labels=[0, 1, 2])
+    with pytest.warns(UndefinedMetricWarning, match="Precision is ill-defined"):
+        fm.precision_recall_f1_average(y_true, y_pred)
+    with pytest.warns(UndefinedMetricWarning, match="in samples with no predicted labels"):
+        fm.precision_recall_f1_average([[1, 0], [0, 1]], [[0, 0], [0, 1]], average="samples")
+
+
+def test_harmonic_macro_f1_zero_division():
+    # macro precision = macro recall = 0: the harmonic mean is 0 / 0
+    assert fm.f1_macro_harmonic([0, 1], [1, 0], zero_division=1) == 1.0
+    assert fm.f1_macro_harmonic([0, 1], [1, 0], zero_division=0) == 0.0
+    assert np.isnan(fm.f1_macro_harmonic([0, 1], [1, 0], zero_division=np.nan))
+    with pytest.warns(UndefinedMetricWarning, match="Harmonic"):
+        assert fm.f1_macro_harmonic([0, 1], [1, 0]) == 0.0
+    # nothing defined at all: NaN stays NaN
+    assert np.isnan(fm.f1_macro_harmonic([0, 0], [1, 1], labels=[5], zero_division=np.nan))
+
+
+def test_multilabel_input_errors():
+    y = np.array([[1, 0, 1], [0, 1, 0]])
+    with pytest.raises(ValueError, match="multilabel_confusion_matrix"):
+        fm.confusion_matrix(y, y)
+    with pytest.raises(ValueError, match="Mix of multilabel indicator and 1-D"):
+        fm.accuracy(y, [0, 1])
+    with pytest.raises(ValueError, match="numbers of labels"):
+        fm.accuracy(y, y[:, :2])
+    with pytest.raises(ValueError, match=r"column indices in \[0, 3\)"):
+        fm.precision_recall_f1(y, y, labels=[0, 3])
+    with pytest.raises(ValueError, match="integer column indices"):
+        fm.precision_recall_f1(y, y, labels=["a"])
+    with pytest.raises(ValueError, match="samples"):
+        fm.precision_recall_f1_average([0, 1], [0, 1], average="samples")
+    with pytest.raises(ValueError, match="samplewise"):
+        fm.multilabel_confusion_matrix([0, 1], [0, 1], samplewise=True)
+    with pytest.raises(ValueError, match="not a multilabel indicator"):
+        fm.accuracy(np.array([[0.5, 1.0]]), np.array([[0.5, 1.0]]))
+    for func in (fm.precision_recall_f1, fm.precision_recall_f1_average, fm.f1_macro,
+                 fm.f1_macro_harmonic, fm.classification_report):
+        with pytest.raises(ValueError, match="zero_division"):
+            func([0, 1], [0, 1], zero_division=0.5)
+
+
+def test_sparse_input_is_not_modified():
+    import scipy.sparse as sp
+
+    y_true = sp.csr_matrix(np.array([[1, 0], [0, 1]]))
+    y_true.data[0] = 0  # an explicit zero
+    y_pred = sp.coo_matrix(np.array([[1, 0], [1, 1]]))
+    before = y_true.data.copy(), y_true.nnz
+    assert fm.accuracy(y_true, y_pred) == skm.accuracy_score(y_true.toarray(), y_pred.toarray())
+    assert y_true.nnz == before[1] and np.array_equal(y_true.data, before[0])
+
+
+@ignore_undefined
+@settings(max_examples=40, deadline=None)
+@given(
+    st.integers(1, 12).flatmap(lambda n: st.tuples(
+        st.lists(st.lists(st.integers(0, 1), min_size=3, max_size=3), min_size=n, max_size=n),
+        st.lists(st.lists(st.integers(0, 1), min_size=3, max_size=3), min_size=n, max_size=n),
+        st.lists(st.integers(1, 4), min_size=n, max_size=n))),
+    st.sampled_from([None, *AVERAGE_NAMES]),
+    st.sampled_from([0, 1, np.nan]),
+    st.booleans(),
+)
+def test_property_multilabel_parity_with_sklearn(data, average, zero_division, weighted):
+    y_true, y_pred, w = (np.array(a) for a in data)
+    w = w if weighted else None
+    kwargs = dict(sample_weight=w, zero_division=zero_division)
+    theirs = skm.precision_recall_fscore_support(y_true, y_pred, average=average, **kwargs)
+    if average is None:
+        ours = fm.precision_recall_f1(y_true, y_pred, **kwargs)
+    else:
+        ours = fm.precision_recall_f1_average(y_true, y_pred, average=average, **kwargs)
+    np.testing.assert_allclose(np.asarray(ours[:3], float), np.asarray(theirs[:3], float),
+                               rtol=0, atol=1e-12)
+    _assert_report_matches_sklearn(
+        fm.classification_report(y_true, y_pred, output_dict=True, **kwargs),
+        skm.classification_report(y_true, y_pred, output_dict=True, **kwargs))
+
+
+@ignore_undefined
+@settings(max_examples=40, deadline=None)
+@given(label_pairs, st.sampled_from([0, 1, np.nan]), st.booleans())
+def test_property_report_parity_with_sklearn(data, zero_division, weighted):
+    y_true, y_pred, w = data
+    w = np.asarray(w, dtype=float) + 0.5 if weighted else None
+    kwargs = dict(sample_weight=w, zero_division=zero_division, output_dict=True)
+    _assert_report_matches_sklearn(fm.classification_report(y_true, y_pred, **kwargs),
+                                   skm.classification_report(y_true, y_pred, **kwargs))

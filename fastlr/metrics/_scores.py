@@ -1,5 +1,5 @@
-"""Precision, recall and F1: per class, micro / macro / weighted averages and
-the two macro-F1 definitions (:func:`f1_macro`, :func:`f1_macro_harmonic`)."""
+"""Precision, recall and F1: per class, averaged, and the two macro-F1
+definitions (:func:`f1_macro`, :func:`f1_macro_harmonic`)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._confusion import _counts
-from ._zero_division import _divide, _warn_undefined
-
-AVERAGES = ("micro", "macro", "weighted")
+from ._averages import AverageScores, _average, _check_average, _harmonic
+from ._counting import _label_counts
+from ._prf import _scores
+from ._validation import _check_targets
+from ._zero_division import _check_zero_division
 
 
 class ClassScores(NamedTuple):
@@ -18,8 +19,9 @@ class ClassScores(NamedTuple):
 
     Unpacks like scikit-learn's ``precision_recall_fscore_support``:
     ``precision, recall, f1, support = precision_recall_f1(...)``.
-    ``support`` is the (weighted) number of samples whose true class is the
-    label: int64 without ``sample_weight``, float64 otherwise.
+    ``support`` is the (weighted) number of samples whose true labels include
+    the label: int64 without ``sample_weight`` or with integer weights,
+    float64 with float weights.
     """
 
     precision: np.ndarray
@@ -28,83 +30,32 @@ class ClassScores(NamedTuple):
     support: np.ndarray
 
 
-class AverageScores(NamedTuple):
-    """Averaged scores (Python floats) plus the total support over the labels.
-
-    For ``average="macro"``, ``f1`` is the mean of the per-class F1 scores
-    (scikit-learn's definition); see :func:`f1_macro_harmonic` for the other.
-    """
-
-    precision: float
-    recall: float
-    f1: float
-    support: float
-
-
-def _scores(tp, pred_sum, true_sum) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    precision = _divide(tp, pred_sum, "Precision", "predicted")
-    recall = _divide(tp, true_sum, "Recall", "true")
-    # 2PR/(P+R) == 2TP/(2TP+FP+FN) == 2TP/(true_sum+pred_sum); undefined only
-    # when the label has neither true nor predicted samples.
-    f1 = _divide(2 * np.asarray(tp, np.float64), true_sum + pred_sum, "F-score",
-                 "true nor predicted")
-    return precision, recall, f1
-
-
-def _average(tp, pred_sum, true_sum, average: str, per_class=None) -> AverageScores:
-    """Average the scores; ``per_class`` = precomputed ``_scores`` output
-    (avoids repeating its warnings) for the macro / weighted averages."""
-    if average not in AVERAGES:
-        raise ValueError(f"average must be one of {AVERAGES}, got {average!r}.")
-    support = true_sum.sum()
-    support = int(support) if support.dtype.kind in "iu" else float(support)
-    if average == "micro":
-        p, r, f = _scores(tp.sum(keepdims=True), pred_sum.sum(keepdims=True),
-                          true_sum.sum(keepdims=True))
-        return AverageScores(float(p[0]), float(r[0]), float(f[0]), support)
-    p, r, f = _scores(tp, pred_sum, true_sum) if per_class is None else per_class
-    if average == "weighted" and support > 0:
-        weights = true_sum.astype(np.float64)
-        return AverageScores(float(np.average(p, weights=weights)),
-                             float(np.average(r, weights=weights)),
-                             float(np.average(f, weights=weights)), support)
-    # "macro" (and "weighted" with zero total support, where every score is 0)
-    return AverageScores(float(p.mean()), float(r.mean()), float(f.mean()), support)
-
-
-def _harmonic(precision: float, recall: float) -> float:
-    if precision + recall == 0:
-        _warn_undefined(
-            "Harmonic macro F-score is ill-defined and being set to 0.0 because "
-            "macro precision and macro recall are both 0."
-        )
-        return 0.0
-    return 2.0 * precision * recall / (precision + recall)
-
-
-# --------------------------------------------------------------------------
-# public functions
-# --------------------------------------------------------------------------
-
-
-def precision_recall_f1(y_true, y_pred, labels=None, sample_weight=None) -> ClassScores:
+def precision_recall_f1(y_true, y_pred, labels=None, sample_weight=None,
+                        zero_division="warn") -> ClassScores:
     """Class-specific precision, recall, F1 and support.
 
     ``precision[k] = TP_k / (TP_k + FP_k)``, ``recall[k] = TP_k / (TP_k + FN_k)``,
     ``f1[k] = 2 P_k R_k / (P_k + R_k)``, ``support[k]`` = (weighted) number of
-    samples whose true label is ``labels[k]``. A zero denominator gives 0 and
-    an :class:`~sklearn.exceptions.UndefinedMetricWarning` (e.g. precision of
-    a class that is never predicted). Same numbers as scikit-learn's
+    samples whose true label is (or, for multilabel targets, whose true labels
+    include) ``labels[k]``. Same numbers as scikit-learn's
     ``precision_recall_fscore_support(average=None)``.
 
     Parameters
     ----------
-    y_true, y_pred : array-like of shape (n_samples,)
+    y_true, y_pred : array-like of shape (n_samples,) or (n_samples, n_labels)
+        True and predicted class labels, or multilabel indicator matrices
+        (0/1, dense or scipy.sparse).
     labels : array-like of shape (K,), optional
         Labels to report, in this order (default: sorted union of the labels
-        in ``y_true`` and ``y_pred``). Unlisted labels still count as false
-        positives / negatives of the listed ones.
+        in ``y_true`` and ``y_pred``; for multilabel targets, column indices,
+        default all columns). Unlisted labels still count as false positives /
+        negatives of the listed ones.
     sample_weight : array-like of shape (n_samples,), optional
+        Non-negative weight of each sample (not all zero).
+    zero_division : {"warn", 0, 1, np.nan}, default="warn"
+        Value of a score whose denominator is zero (e.g. the precision of a
+        label that is never predicted); ``"warn"`` gives 0 and an
+        :class:`~sklearn.exceptions.UndefinedMetricWarning`.
 
     Returns
     -------
@@ -118,26 +69,61 @@ def precision_recall_f1(y_true, y_pred, labels=None, sample_weight=None) -> Clas
     (array([1.   , 0.667]), array([0.5, 1. ]), array([2, 2]))
     >>> s.f1.round(3)
     array([0.667, 0.8  ])
+    >>> import numpy as np
+    >>> s = precision_recall_f1([[1, 0], [1, 1]], [[1, 0], [0, 0]], zero_division=np.nan)
+    >>> s.precision, s.recall, s.support  # multilabel; label 1 is never predicted
+    (array([ 1., nan]), array([0.5, 0. ]), array([2, 1]))
     """
-    _, tp, pred_sum, true_sum = _counts(y_true, y_pred, labels, sample_weight)
-    precision, recall, f1 = _scores(tp, pred_sum, true_sum)
-    return ClassScores(precision, recall, f1, true_sum)
+    _check_zero_division(zero_division)
+    targets = _check_targets(y_true, y_pred, sample_weight)
+    counts = _label_counts(targets, labels)
+    precision, recall, f1 = _scores(counts.tp, counts.pred_sum, counts.true_sum,
+                                    zero_division)
+    return ClassScores(precision, recall, f1, counts.true_sum)
 
 
-def precision_recall_f1_average(
-    y_true, y_pred, average="macro", labels=None, sample_weight=None
-) -> AverageScores:
-    """Precision, recall and F1 averaged over the classes.
+def _averaged(y_true, y_pred, average, labels, sample_weight, zero_division, warn_for):
+    _check_zero_division(zero_division)
+    targets = _check_targets(y_true, y_pred, sample_weight)
+    _check_average(average, targets.multilabel)
+    counts = _label_counts(targets, labels)
+    return _average(average, counts, targets, zero_division, warn_for)
 
-    * ``"micro"``: pool TP, FP and FN over the classes, then compute the
+
+def precision_recall_f1_average(y_true, y_pred, average="macro", labels=None,
+                                sample_weight=None, zero_division="warn") -> AverageScores:
+    """Precision, recall and F1 averaged over the labels (or samples).
+
+    * ``"micro"``: pool TP, FP and FN over the labels, then compute the
       scores; for single-label data with all labels this equals accuracy.
-    * ``"macro"``: unweighted mean of the per-class scores; ``f1`` is the mean
-      of the per-class F1 (= :func:`f1_macro`, scikit-learn's macro F1).
-    * ``"weighted"``: mean of the per-class scores weighted by their support.
+    * ``"macro"``: unweighted mean of the per-label scores; ``f1`` is the mean
+      of the per-label F1 (= :func:`f1_macro`, scikit-learn's macro F1).
+    * ``"weighted"``: mean of the per-label scores weighted by their support.
+    * ``"samples"`` (multilabel targets only): the scores of each sample's
+      predicted label set against its true label set, averaged over the
+      samples (weighted by ``sample_weight``).
 
-    Same numbers as scikit-learn's ``precision_recall_fscore_support`` with
-    the same ``average``; ``support`` is the total (weighted) support over
-    ``labels`` rather than ``None``.
+    With ``zero_division=np.nan`` the undefined scores are left out of the
+    means. Same numbers as scikit-learn's ``precision_recall_fscore_support``
+    with the same ``average``; ``support`` is the total (weighted) support
+    over ``labels`` rather than ``None``.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (n_samples,) or (n_samples, n_labels)
+        Class labels or multilabel indicator matrices, as in
+        :func:`precision_recall_f1`.
+    average : {"micro", "macro", "weighted", "samples"}, default="macro"
+    labels : array-like of shape (K,), optional
+        Labels to average over (see :func:`precision_recall_f1`).
+    sample_weight : array-like of shape (n_samples,), optional
+    zero_division : {"warn", 0, 1, np.nan}, default="warn"
+        Value of a score with a zero denominator (see :func:`precision_recall_f1`).
+
+    Returns
+    -------
+    AverageScores
+        NamedTuple ``(precision, recall, f1, support)``.
 
     Examples
     --------
@@ -146,41 +132,69 @@ def precision_recall_f1_average(
     AverageScores(precision=0.75, recall=0.75, f1=0.75, support=4)
     >>> precision_recall_f1_average(y_true, y_pred, average="macro")
     AverageScores(precision=0.75, recall=0.8333333333333333, f1=0.7333333333333334, support=4)
+    >>> precision_recall_f1_average([[1, 1, 0], [0, 1, 0]], [[1, 0, 0], [0, 1, 1]],
+    ...                             average="samples")
+    AverageScores(precision=0.75, recall=0.75, f1=0.6666666666666666, support=3)
     """
-    _, tp, pred_sum, true_sum = _counts(y_true, y_pred, labels, sample_weight)
-    return _average(tp, pred_sum, true_sum, average)
+    return _averaged(y_true, y_pred, average, labels, sample_weight, zero_division,
+                     ("precision", "recall", "f-score"))
 
 
-def f1_macro(y_true, y_pred, labels=None, sample_weight=None) -> float:
+def f1_macro(y_true, y_pred, labels=None, sample_weight=None, zero_division="warn") -> float:
     """Macro F1 as the unweighted **mean of the per-class F1 scores**.
 
-    This is scikit-learn's ``f1_score(average="macro")``. Compare
-    :func:`f1_macro_harmonic`, which is never smaller.
+    This is scikit-learn's ``f1_score(average="macro")`` (it warns, with
+    ``zero_division="warn"``, only about labels with neither true nor
+    predicted samples). Compare :func:`f1_macro_harmonic`, which is never
+    smaller.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (n_samples,) or (n_samples, n_labels)
+    labels : array-like of shape (K,), optional
+    sample_weight : array-like of shape (n_samples,), optional
+    zero_division : {"warn", 0, 1, np.nan}, default="warn"
+
+    Returns
+    -------
+    float
 
     Examples
     --------
     >>> f1_macro([0, 0, 0, 1], [0, 0, 1, 1])  # mean of 0.8 and 0.667
     0.7333333333333334
     """
-    return precision_recall_f1_average(
-        y_true, y_pred, average="macro", labels=labels, sample_weight=sample_weight
-    ).f1
+    return _averaged(y_true, y_pred, "macro", labels, sample_weight, zero_division,
+                     ("f-score",)).f1
 
 
-def f1_macro_harmonic(y_true, y_pred, labels=None, sample_weight=None) -> float:
+def f1_macro_harmonic(y_true, y_pred, labels=None, sample_weight=None,
+                      zero_division="warn") -> float:
     """Macro F1 as the **harmonic mean of macro precision and macro recall**,
     ``2 P_macro R_macro / (P_macro + R_macro)`` (eq. 88 of the lecture notes).
 
     By concavity of the harmonic mean it is always >= :func:`f1_macro`
     (the mean of the per-class F1). If macro precision and macro recall are
-    both 0 it is 0, with an :class:`~sklearn.exceptions.UndefinedMetricWarning`.
+    both 0 it is the ``zero_division`` value (0 with an
+    :class:`~sklearn.exceptions.UndefinedMetricWarning` by default); if
+    either is NaN (``zero_division=np.nan`` and no defined score) it is NaN.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (n_samples,) or (n_samples, n_labels)
+    labels : array-like of shape (K,), optional
+    sample_weight : array-like of shape (n_samples,), optional
+    zero_division : {"warn", 0, 1, np.nan}, default="warn"
+
+    Returns
+    -------
+    float
 
     Examples
     --------
     >>> f1_macro_harmonic([0, 0, 0, 1], [0, 0, 1, 1])  # HM of 0.75 and 0.833
     0.7894736842105263
     """
-    avg = precision_recall_f1_average(
-        y_true, y_pred, average="macro", labels=labels, sample_weight=sample_weight
-    )
-    return _harmonic(avg.precision, avg.recall)
+    avg = _averaged(y_true, y_pred, "macro", labels, sample_weight, zero_division,
+                    ("precision", "recall", "f-score"))
+    return _harmonic(avg.precision, avg.recall, zero_division)
