@@ -66,16 +66,19 @@ def softmax_loss_grad(X, y, sw, W, b):
 LOSS_GRAD = {"sigmoid": sigmoid_loss_grad, "softmax": softmax_loss_grad}
 
 
-def penalty(W, l1, l2):
-    """l1 |W|_1 + l2/2 |W|_2^2 (the intercept is never penalised)."""
-    return float(l1 * np.abs(W).sum() + 0.5 * l2 * (W * W).sum())
+def penalty(W, l1, l2, pen=None):
+    """Σ_j l1 pen_j |W_j| + l2/2 pen_j² W_j² (pen: per-feature factors, default 1);
+    the intercept is never penalised."""
+    pen = np.ones(W.shape[1]) if pen is None else np.asarray(pen, np.float64)
+    return float(l1 * (pen * np.abs(W)).sum() + 0.5 * l2 * ((pen * W) ** 2).sum())
 
 
-def objective(family, X, T, sw, W, b, l1=0.0, l2=0.0):
+def objective(family, X, T, sw, W, b, l1=0.0, l2=0.0, pen=None):
     """Full objective Σ s_i ℓ_i / Σ s_i + penalty, and its smooth gradient (G, gb)."""
     loss, G, gb = LOSS_GRAD[family](X, T, sw, W, b)
     tot = sw.sum()
-    return loss / tot + penalty(W, l1, l2), G / tot + l2 * W, gb / tot
+    p2 = 1.0 if pen is None else np.asarray(pen, np.float64) ** 2
+    return loss / tot + penalty(W, l1, l2, pen), G / tot + l2 * p2 * W, gb / tot
 
 
 def soft_threshold(V, t):
@@ -85,15 +88,17 @@ def soft_threshold(V, t):
 
 # ---------------------------------------------------------------- MBGD
 def mbgd_epoch(family, X, T, sw, idx, batch_size, W, b, eta, l1=0.0, l2=0.0,
-               fit_intercept=True, mean=None, inv_scale=None):
+               fit_intercept=True, mean=None, inv_scale=None, pen=None):
     """One MBGD epoch over rows ``idx`` (docs/math.md §6), updating W and b in place.
 
     ``sw`` are the scaled weights s̃ (mean 1 over the training set). With
     ``mean``/``inv_scale`` the minibatch rows are standardized explicitly
-    (a copy per minibatch: fine for a reference). Returns
+    (a copy per minibatch: fine for a reference). ``pen`` (d,) scales the
+    penalty per feature (default 1). Returns
     (Σ over minibatches of their objective, number of minibatches).
     """
     f = LOSS_GRAD[family]
+    q = np.ones(W.shape[1]) if pen is None else np.asarray(pen, np.float64)
     total, nb = 0.0, 0
     for s0 in range(0, len(idx), batch_size):
         rows = idx[s0:s0 + batch_size]
@@ -102,10 +107,10 @@ def mbgd_epoch(family, X, T, sw, idx, batch_size, W, b, eta, l1=0.0, l2=0.0,
             Xb = (Xb - mean) * inv_scale
         loss, G, gb = f(Xb, T[rows], sw[rows], W, b)
         m = len(rows)
-        total += loss / m + penalty(W, l1, l2)
+        total += loss / m + penalty(W, l1, l2, q)
         nb += 1
-        V = W - eta * (G / m + l2 * W)
-        W[...] = soft_threshold(V, eta * l1)
+        V = W - eta * (G / m + l2 * q * q * W)
+        W[...] = soft_threshold(V, eta * l1 * q)
         if fit_intercept:
             b -= eta * gb / m
     return total, nb

@@ -10,6 +10,11 @@ import fastlr
 da = pytest.importorskip("dask.array")
 
 
+def est_for(n_classes):
+    """The alpha-style estimator for the number of classes."""
+    return fastlr.SoftmaxRegression if n_classes > 2 else fastlr.SigmoidRegression
+
+
 def data(n_classes=3, n=400, dtype=np.float64, seed=0):
     X, y = make_classification(n, 10, n_informative=6, n_classes=n_classes, random_state=seed)
     X = (X * np.linspace(1, 5, 10) + 3).astype(dtype)      # columns on different scales
@@ -49,10 +54,10 @@ def test_dask_objective_equals_the_in_memory_objective(n_classes, standardize):
     L.full_batch_objective = spy
     try:
         with pytest.warns(Warning):
-            fastlr.LogisticRegression(**kw).fit(X, y, sample_weight=w)
-            fastlr.LogisticRegression(**kw).fit(da.from_array(X, chunks=(97, 10)),
-                                                da.from_array(y, chunks=97),
-                                                sample_weight=da.from_array(w, chunks=50))
+            est_for(n_classes)(**kw).fit(X, y, sample_weight=w)
+            est_for(n_classes)(**kw).fit(da.from_array(X, chunks=(97, 10)),
+                                         da.from_array(y, chunks=97),
+                                         sample_weight=da.from_array(w, chunks=50))
     finally:
         L.full_batch_objective = real
     mem, dsk = (full_batch_objective(p) for p in captured["problems"])
@@ -80,10 +85,10 @@ def test_dask_fit_reaches_the_in_memory_optimum(n_classes, solver, penalty, stan
     alpha, l1_ratio = 1e-2, 0.5
     kw = dict(solver=solver, penalty=penalty, alpha=alpha, l1_ratio=l1_ratio, tol=1e-8,
               max_iter=20_000, standardize=standardize, class_weight="balanced")
-    mem = fastlr.LogisticRegression(**kw).fit(X, y, sample_weight=w)
-    dsk = fastlr.LogisticRegression(**kw).fit(da.from_array(X, chunks=(97, 10)),
-                                              da.from_array(y, chunks=97),
-                                              sample_weight=da.from_array(w, chunks=50))
+    mem = est_for(n_classes)(**kw).fit(X, y, sample_weight=w)
+    dsk = est_for(n_classes)(**kw).fit(da.from_array(X, chunks=(97, 10)),
+                                       da.from_array(y, chunks=97),
+                                       sample_weight=da.from_array(w, chunks=50))
     ratio = {"l1": 1.0, "l2": 0.0}.get(penalty, l1_ratio)
     f_mem = objective_of(mem, X, y, w, alpha * ratio, alpha * (1 - ratio))
     f_dsk = objective_of(dsk, X, y, w, alpha * ratio, alpha * (1 - ratio))
@@ -107,7 +112,7 @@ def test_dask_float32_and_multilabel():
 
 def test_lazy_predictions_on_dask_arrays():
     X, y, _ = data(3)
-    model = fastlr.LogisticRegression(solver="lbfgs", alpha=1e-2).fit(X, y)
+    model = fastlr.LogisticRegression(C=0.5).fit(X, y)
     Xd = da.from_array(X, chunks=(100, 10))
     for method in ("predict", "predict_proba", "predict_log_proba", "decision_function"):
         lazy = getattr(model, method)(Xd)

@@ -265,7 +265,7 @@ def test_14_in_place_score_equals_the_copied_score():
             m = fam_model(max_iter=3, random_state=0).fit(Xk, target)
             problem = _problem_of(m, Xk, target)
             val = np.sort(rng.choice(300, 90, replace=False))
-            W, b = problem.to_standardized_units(m.coef_, m.intercept_)
+            W, b = problem.to_trained_units(m.coef_, m.intercept_)
             score = accuracy_scorer(problem, val, 0.5)(W, b)
             Xv = Xk[val]
             assert score == pytest.approx(np.mean(m.predict(Xv) == target[val]), abs=1e-12)
@@ -299,24 +299,31 @@ def sparse_data(kind):
     return X, y
 
 
+def est_for(kind):
+    """The alpha-style estimator of a target kind (MBGD parameters, tol=None)."""
+    return SoftmaxRegression if kind == "multiclass" else SigmoidRegression
+
+
 @pytest.mark.parametrize("kind", ["binary", "multiclass", "multilabel"])
 @pytest.mark.parametrize("kw", [dict(solver="lbfgs", tol=1e-10),
                                 dict(solver="fista", penalty="elasticnet", alpha=1e-2,
                                      tol=1e-10, max_iter=5000),
                                 dict(max_iter=4, tol=None),
                                 dict(max_iter=3, tol=None, batch_size=1),
-                                dict(max_iter=3, tol=None, standardize=False),
+                                dict(max_iter=3, tol=None, standardize=True),
                                 dict(max_iter=3, tol=None, early_stopping=True,
                                      validation_fraction=0.2)],
-                         ids=["lbfgs", "fista", "mbgd", "sgd", "mbgd-raw", "early-stopping"])
+                         ids=["lbfgs", "fista", "mbgd", "sgd", "mbgd-standardized",
+                              "early-stopping"])
 def test_storage_format_never_changes_the_model(kind, kw):
     X, y = sparse_data(kind)
-    ref = LR(random_state=0, **kw).fit(X, y)
+    Est = est_for(kind)
+    ref = Est(random_state=0, **kw).fit(X, y)
     exact = kw.get("solver") in ("lbfgs", "fista")
     for name, Xs in storages(X).items():
         if name.startswith("dask") and not exact:
             continue  # dask arrays train with the exact solvers (partial_fit streams them)
-        m = LR(random_state=0, **kw).fit(Xs, y if not name.startswith("dask") else dask_of(y, 50))
+        m = Est(random_state=0, **kw).fit(Xs, y if not name.startswith("dask") else dask_of(y, 50))
         scale = np.abs(ref.coef_).max()
         tol = 1e-6 * max(scale, 1) if exact else 1e-9 * max(scale, 1)
         np.testing.assert_allclose(m.coef_, ref.coef_, atol=tol, err_msg=name)
@@ -331,7 +338,7 @@ def test_storage_format_never_changes_partial_fit(kind, standardize):
     halves = (slice(0, 75), slice(75, 150))
 
     def stream(fmt_first, fmt_second):
-        m = LR(random_state=0, standardize=standardize)
+        m = est_for(kind)(random_state=0, standardize=standardize)
         for fmt, rows in zip((fmt_first, fmt_second), halves):
             m.partial_fit(storages(X[rows])[fmt], y[rows], classes=classes)
         return m

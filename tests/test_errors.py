@@ -498,10 +498,31 @@ BAD_PARAMS = [
     ({"validation_fraction": 1.0}, "validation_fraction"),
 ]
 PARAM_IDS = ["-".join(f"{k}={v}" for k, v in p.items()) for p, _ in BAD_PARAMS]
+#: LogisticRegression speaks scikit-learn's language (C, l1_ratio; sag is a solver name)
+LR_BAD_PARAMS = [
+    ({"C": 0.0}, "C"),
+    ({"C": -1.0}, "C"),
+    ({"l1_ratio": -0.1}, "l1_ratio"),
+    ({"l1_ratio": 1.5}, "l1_ratio"),
+    ({"penalty": "l3"}, "penalty"),
+    ({"solver": "sgd"}, "solver"),
+    ({"tol": -1.0}, "tol"),
+    ({"tol": None}, "tol"),
+    ({"max_iter": 0}, "max_iter"),
+    ({"batch_size": 0}, "batch_size"),
+    ({"learning_rate": "optimal-ish"}, "learning_rate"),
+    ({"class_weight": "auto"}, "class_weight"),
+    ({"threshold": 1.5}, "threshold"),
+    ({"intercept_scaling": 0.0}, "intercept_scaling"),
+]
+ALL_BAD_PARAMS = ([(Est, p, n) for Est in (SigmoidRegression, SoftmaxRegression)
+                   for p, n in BAD_PARAMS]
+                  + [(LogisticRegression, p, n) for p, n in LR_BAD_PARAMS])
 
 
-@pytest.mark.parametrize("Est", ESTIMATORS)
-@pytest.mark.parametrize("params,name", BAD_PARAMS, ids=PARAM_IDS)
+@pytest.mark.parametrize("Est,params,name", ALL_BAD_PARAMS,
+                         ids=[f"{E.__name__}-" + "-".join(f"{k}={v}" for k, v in p.items())
+                              for E, p, _ in ALL_BAD_PARAMS])
 def test_bad_params_in_fit(Est, params, name):
     est, X, y = _fitted(Est)
     state = _snapshot(est)
@@ -659,7 +680,7 @@ def test_failed_partial_fit_leaves_no_hidden_state(cancer):
     est.set_params(learning_rate=1e15)
     with pytest.raises(DivergenceError):
         est.partial_fit(X, y)
-    est.set_params(learning_rate=0.05)
+    est.set_params(learning_rate=twin.learning_rate)
     est.partial_fit(X, y)
     twin.partial_fit(X, y)
     assert_array_equal(est.coef_, twin.coef_)

@@ -11,6 +11,8 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression as SkLogisticRegression
 from sklearn.datasets import (load_breast_cancer, load_digits, make_classification,
                               make_multilabel_classification)
 from sklearn.metrics import log_loss, recall_score
@@ -78,16 +80,23 @@ def _small_binary(seed=0, n=120, d=4):
 # ----------------------------------------------------------------- defaults
 @pytest.mark.parametrize("Est", [LogisticRegression, SigmoidRegression])
 def test_defaults_breast_cancer_accuracy(Est, cancer_split):
+    """Defaults on raw data: at least scikit-learn's default model, less half a point."""
     Xtr, Xte, ytr, yte = cancer_split
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        peer = SkLogisticRegression().fit(Xtr, ytr).score(Xte, yte)
     est = Est(random_state=0).fit(Xtr, ytr)
-    assert est.score(Xte, yte) >= 0.95
+    assert est.score(Xte, yte) >= peer - 0.005
 
 
 @pytest.mark.parametrize("Est", [LogisticRegression, SoftmaxRegression])
 def test_defaults_digits_accuracy(Est, digits_split):
     Xtr, Xte, ytr, yte = digits_split
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        peer = SkLogisticRegression().fit(Xtr, ytr).score(Xte, yte)
     est = Est(random_state=0).fit(Xtr, ytr)
-    assert est.score(Xte, yte) >= 0.95
+    assert est.score(Xte, yte) >= max(0.95, peer - 0.005)
 
 
 # ---------------------------------------------------------------- penalties
@@ -401,12 +410,20 @@ def test_multilabel(Est, multilabel):
     assert np.mean(pred == Y) > 0.75
 
 
+def _same_model_as(est_a, est_b, X, y):
+    """LogisticRegression(C) and the alpha estimator with alpha = 1/(C n) are one model."""
+    a = est_a.fit(X, y)
+    b = est_b.fit(X, y)
+    assert_allclose(a.coef_, b.coef_, rtol=0, atol=1e-6 * np.abs(b.coef_).max())
+    assert_allclose(a.predict_proba(X), b.predict_proba(X), atol=1e-6)
+    return a, b
+
+
 def test_logistic_regression_picks_sigmoid_for_multilabel(multilabel):
     X, Y = multilabel
-    a = LogisticRegression(random_state=0, tol=None, max_iter=5).fit(X, Y)
-    b = SigmoidRegression(random_state=0, tol=None, max_iter=5).fit(X, Y)
-    assert_array_equal(a.coef_, b.coef_)
-    assert_array_equal(a.predict_proba(X), b.predict_proba(X))
+    _same_model_as(LogisticRegression(C=0.5, tol=1e-10, max_iter=10_000),
+                   SigmoidRegression(alpha=1 / (0.5 * len(X)), solver="lbfgs", tol=1e-10,
+                                     max_iter=10_000), X, Y)
 
 
 def test_multilabel_equals_independent_binary_models(multilabel):
@@ -420,16 +437,17 @@ def test_multilabel_equals_independent_binary_models(multilabel):
 
 def test_logistic_regression_picks_softmax_for_multiclass(digits):
     X, y = digits
-    a = LogisticRegression(random_state=0, tol=None, max_iter=3).fit(X, y)
-    b = SoftmaxRegression(random_state=0, tol=None, max_iter=3).fit(X, y)
-    assert_array_equal(a.coef_, b.coef_)
+    a, _ = _same_model_as(LogisticRegression(C=0.1, tol=1e-9, max_iter=10_000),
+                          SoftmaxRegression(alpha=1 / (0.1 * len(X)), solver="lbfgs", tol=1e-9,
+                                            max_iter=10_000), X, y)
+    assert a.coef_.shape == (10, X.shape[1])
 
 
 def test_logistic_regression_picks_sigmoid_for_binary(cancer):
     X, y = cancer
-    a = LogisticRegression(random_state=0, tol=None, max_iter=3).fit(X, y)
-    b = SigmoidRegression(random_state=0, tol=None, max_iter=3).fit(X, y)
-    assert_array_equal(a.coef_, b.coef_)
+    a, _ = _same_model_as(LogisticRegression(tol=1e-10, max_iter=10_000),
+                          SigmoidRegression(alpha=1 / len(X), solver="lbfgs", tol=1e-10,
+                                            max_iter=10_000), X, y)
     assert a.coef_.shape == (1, X.shape[1])
 
 
@@ -609,8 +627,8 @@ def test_standardize_handles_constant_and_offset_features():
 def test_standardize_with_large_offset(cancer_std, dtype, tol):
     """Features with a large offset and unit spread train like centred ones."""
     X, y = cancer_std
-    kw = dict(random_state=0, tol=None, max_iter=10)
-    a = SigmoidRegression(**kw).fit((X + 1e4).astype(dtype), y)
+    kw = dict(random_state=0, tol=None, max_iter=10, learning_rate=0.05)
+    a = SigmoidRegression(standardize=True, **kw).fit((X + 1e4).astype(dtype), y)
     b = SigmoidRegression(standardize=False, **kw).fit(X.astype(dtype), y)
     assert_allclose(a.coef_, b.coef_, rtol=tol, atol=tol)
     assert_allclose(a.decision_function((X + 1e4).astype(dtype)),
@@ -632,11 +650,10 @@ def test_loss_curve_and_n_iter(cancer):
     assert est.n_iter_ < 50
 
 
-@pytest.mark.parametrize("lr", ["constant", "invscaling", "adaptive", 0.01])
+@pytest.mark.parametrize("lr", ["constant", "inverse_time", "adaptive", 0.05])
 def test_learning_rate_schedules(lr, cancer_split):
     Xtr, Xte, ytr, yte = cancer_split
-    est = SigmoidRegression(learning_rate=lr, eta0=0.05, random_state=0,
-                            max_iter=30).fit(Xtr, ytr)
+    est = SigmoidRegression(learning_rate=lr, eta0=0.05, random_state=0).fit(Xtr, ytr)
     assert est.score(Xte, yte) > 0.93
 
 
@@ -710,7 +727,7 @@ def test_partial_fit_once_equals_fit_one_epoch(Est, data, shuffle, standardize, 
     assert a.n_iter_ == b.n_iter_ == 1
 
 
-@pytest.mark.parametrize("lr", [0.05, "invscaling"])
+@pytest.mark.parametrize("lr", [0.05, "inverse_time"])
 @pytest.mark.parametrize("shuffle", [False, True])
 @pytest.mark.parametrize("standardize", [True, False])
 def test_partial_fit_repeated_equals_fit(lr, shuffle, standardize, digits):
@@ -857,8 +874,8 @@ def test_pipeline(cancer_split):
     assert pipe.predict_proba(Xte).shape == (len(yte), 2)
     # a nested parameter reaches the estimator's next fit
     before = pipe[-1].coef_.copy()
-    pipe.set_params(logisticregression__alpha=0.01).fit(Xtr, ytr)
-    ref = LogisticRegression(standardize=False, random_state=0, max_iter=30, alpha=0.01)
+    pipe.set_params(logisticregression__C=0.01).fit(Xtr, ytr)
+    ref = LogisticRegression(standardize=False, random_state=0, max_iter=30, C=0.01)
     ref.fit(StandardScaler().fit_transform(Xtr), ytr)
     assert_array_equal(pipe[-1].coef_, ref.coef_)
     assert not np.allclose(pipe[-1].coef_, before)

@@ -162,9 +162,16 @@ def kernel_targets(case):
     return kern.SOFTMAX, np.zeros((0, 0), case.dtype), case.T
 
 
+def pen_for(d, dtype=np.float64):
+    """Per-feature penalty factors for the epoch tests: uneven, so that a kernel
+    that applied one strength to every feature would not match the reference."""
+    return np.linspace(0.5, 2.0, d).astype(dtype)
+
+
 def kernel_epoch(case, idx, batch_size, W, b, bufs, eta, l1, l2, fit_intercept,
                  mean=None, inv_scale=None):
-    """One kernel epoch; standardize when ``mean`` is given. Updates W, b in place."""
+    """One kernel epoch; precondition when ``mean`` is given; the penalty factors
+    of :func:`pen_for`. Updates W, b in place."""
     d = case.X.shape[1]
     standardize = mean is not None
     if not standardize:
@@ -172,7 +179,8 @@ def kernel_epoch(case, idx, batch_size, W, b, bufs, eta, l1, l2, fit_intercept,
     family, Y, y = kernel_targets(case)
     return kern.mbgd_epoch(family, case.X, Y, y, case.sw, idx, batch_size, W, b,
                            bufs.G, bufs.gb, bufs.Z, bufs.We,
-                           eta, l1, l2, fit_intercept, standardize, mean, inv_scale)
+                           eta, l1, l2, fit_intercept, standardize, mean, inv_scale,
+                           pen_for(d, case.dtype))
 
 
 # ----------------------------------------------------------------- assertions
@@ -387,7 +395,8 @@ def test_mbgd_epochs_match_reference(dtype, kind, penalty, batch_size, fit_inter
                                          fit_intercept, mean, inv_scale)
         total_ref, nb_ref = ref.mbgd_epoch(c64.family, c64.X, c64.T, c64.sw, idx,
                                            batch_size, W_ref, b_ref, eta, l1, l2,
-                                           fit_intercept, mean64, inv64)
+                                           fit_intercept, mean64, inv64,
+                                           pen=pen_for(c64.X.shape[1]))
         assert finite
         assert nb == nb_ref == math.ceil(n / batch_size)
         assert_rel_close(total, total_ref, rtol, f"objective sum, epoch {epoch}")
@@ -429,7 +438,8 @@ def test_standardized_step_precision_with_large_feature_offsets(dtype, kind):
                                      0.0, 0.0, True, mean, inv_scale)
     W_ref, b_ref = c64.W.copy(), c64.b.copy()
     total_ref, _ = ref.mbgd_epoch(case.family, c64.X, c64.T, c64.sw, idx, n, W_ref, b_ref,
-                                  1.0, 0.0, 0.0, True, as64(mean), as64(inv_scale))
+                                  1.0, 0.0, 0.0, True, as64(mean), as64(inv_scale),
+                                  pen=pen_for(c64.X.shape[1]))
     assert finite and nb == 1
     rtol = PASS_RTOL[dtype]
     assert_rel_close(total, total_ref, rtol, "loss")
@@ -453,7 +463,8 @@ def reference_first_nonfinite_batch(case64, idx, batch_size, eta, l1, l2, fit_in
             if not np.isfinite(loss):
                 return k
             ref.mbgd_epoch(case64.family, case64.X, case64.T, case64.sw, rows,
-                           batch_size, W, b, eta, l1, l2, fit_intercept)
+                           batch_size, W, b, eta, l1, l2, fit_intercept,
+                           pen=pen_for(case64.X.shape[1]))
     return None
 
 
@@ -981,7 +992,8 @@ def test_sgd_epoch_equals_batch_one_epoch(dtype, kind, l1, l2, standardize):
     Z = np.zeros((BLOCK, K), dtype)
     xt = np.zeros(d, dtype)
     tot2, nb2, ok2 = kern.sgd_epoch(family, case.X, Y, y, case.sw, idx, W2, b2, Z, xt, 0.05,
-                                    l1, l2, True, standardize, mean, inv_scale)
+                                    l1, l2, True, standardize, mean, inv_scale,
+                                    pen_for(d, case.dtype))
     assert ok1 and ok2 and nb1 == nb2 == case.n
     rtol = 1e-10 if dtype == np.float64 else 1e-4
     np.testing.assert_allclose(W2, W1, rtol=rtol, atol=rtol * np.abs(W1).max())
@@ -1011,13 +1023,14 @@ def test_threaded_epoch_equals_reference(dtype, kind, standardize, chunks):
     Zs, We = np.zeros((chunks, BLOCK, K), dtype), np.zeros((K, d), dtype)
     total, nb, ok = kern.mbgd_epoch_threaded(family, case.X, Y, y, case.sw, idx, 16, W, b, Gs,
                                              gbs, Zs, We, 0.05, 0.01, 0.02, True, standardize,
-                                             mean, inv_scale)
+                                             mean, inv_scale, pen_for(d, case.dtype))
     c64 = case.astype(np.float64)
     W_ref, b_ref = c64.W.copy(), c64.b.copy()
     total_ref, nb_ref = ref.mbgd_epoch(c64.family, c64.X, c64.T, c64.sw, idx, 16, W_ref, b_ref,
                                        0.05, 0.01, 0.02, True,
                                        as64(mean) if standardize else None,
-                                       as64(inv_scale) if standardize else None)
+                                       as64(inv_scale) if standardize else None,
+                                       pen=pen_for(c64.X.shape[1]))
     assert ok and nb == nb_ref
     rtol = 1e-10 if dtype == np.float64 else 1e-4
     np.testing.assert_allclose(W, W_ref, rtol=rtol, atol=rtol * np.abs(W_ref).max())

@@ -1,4 +1,5 @@
 """scikit-learn estimators: validate input, build a Problem, call a solver."""
-from .models import LogisticRegression, SigmoidRegression, SoftmaxRegression
+from .logistic import LogisticRegression
+from .models import SigmoidRegression, SoftmaxRegression
 
 __all__ = ["LogisticRegression", "SigmoidRegression", "SoftmaxRegression"]

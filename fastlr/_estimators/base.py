@@ -8,20 +8,20 @@ from __future__ import annotations
 
 import contextlib
 import copy
-from numbers import Integral, Real
+import inspect
+import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.validation import check_is_fitted, check_random_state
 
 from .. import _kernels as K
-from .._solvers import Schedule, SolverSettings, resolve_solver, resolve_tol, solve
+from .._solvers import SolverSettings, resolve_tol, solve
 from .._solvers.problem import Problem
 from .dask_io import along_rows, is_dask, map_row_chunks
 from .inputs import row_chunks, validate_X, validate_Xy
-from .scaling import standardization
+from .scaling import preconditioner
 from .targets import (check_sample_weight, check_two_classes, combined_sample_weight,
                       encode_targets, target_type)
 
@@ -39,65 +39,20 @@ def unchanged_on_error(est):
 
 
 class BaseLogistic(ClassifierMixin, BaseEstimator):
-    """Parameters and methods common to the sigmoid and softmax estimators."""
+    """Machinery of the three estimators: validate, encode, train, predict.
 
-    _parameter_constraints = {
-        "penalty": [StrOptions({"l1", "l2", "elasticnet"}), None],
-        "alpha": [Interval(Real, 0, None, closed="left")],
-        "l1_ratio": [Interval(Real, 0, 1, closed="both")],
-        "fit_intercept": ["boolean"],
-        "solver": [StrOptions({"mbgd", "lbfgs", "fista", "auto"})],
-        "n_jobs": [Integral, None],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
-        "learning_rate": [Interval(Real, 0, None, closed="neither"),
-                          StrOptions({"constant", "invscaling", "adaptive"})],
-        "eta0": [Interval(Real, 0, None, closed="neither")],
-        "decay": [Interval(Real, 0, None, closed="left")],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
-        "tol": [Interval(Real, 0, None, closed="left"), StrOptions({"auto"}), None],
-        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
-        "shuffle": ["boolean"],
-        "random_state": ["random_state"],
-        "class_weight": [dict, StrOptions({"balanced"}), None],
-        "standardize": ["boolean"],
-        "threshold": [Interval(Real, 0, 1, closed="neither")],
-        "warm_start": ["boolean"],
-        "early_stopping": ["boolean"],
-        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
-        "verbose": ["verbose"],
-    }
+    Subclasses hold the parameters and say, through the hooks below, what the
+    penalty is (:meth:`_penalty_strengths`, :meth:`_standardized_penalty`),
+    which solver runs (:meth:`_solver_name`) and how MBGD is set up
+    (:meth:`_mbgd_options`).
+    """
 
     #: target types the estimator accepts (set by subclasses)
     _target_types: tuple = ()
-
-    def __init__(self, *, penalty="l2", alpha=1e-4, l1_ratio=0.15, fit_intercept=True,
-                 solver="mbgd", batch_size=32, learning_rate=0.05, eta0=0.05, decay=0.1,
-                 max_iter=100, tol="auto", n_iter_no_change=5, shuffle=True,
-                 random_state=None, class_weight=None, standardize=True, threshold=0.5,
-                 warm_start=False, early_stopping=False, validation_fraction=0.1,
-                 n_jobs=None, verbose=0):
-        self.penalty = penalty
-        self.alpha = alpha
-        self.l1_ratio = l1_ratio
-        self.fit_intercept = fit_intercept
-        self.solver = solver
-        self.batch_size = batch_size
-        self.learning_rate = learning_rate
-        self.eta0 = eta0
-        self.decay = decay
-        self.max_iter = max_iter
-        self.tol = tol
-        self.n_iter_no_change = n_iter_no_change
-        self.shuffle = shuffle
-        self.random_state = random_state
-        self.class_weight = class_weight
-        self.standardize = standardize
-        self.threshold = threshold
-        self.warm_start = warm_start
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.n_jobs = n_jobs
-        self.verbose = verbose
+    _binary_family = "sigmoid"
+    #: parameters that only mini-batch gradient descent reads
+    _MBGD_ONLY = ("batch_size", "learning_rate", "eta0", "decay", "n_iter_no_change",
+                  "shuffle", "early_stopping", "validation_fraction")
 
     # ------------------------------------------------------------------ tags
     def __sklearn_tags__(self):
@@ -123,75 +78,114 @@ class BaseLogistic(ClassifierMixin, BaseEstimator):
                 "which picks the model for the target.")
         return "softmax" if y_type == "multiclass" else self._binary_family
 
-    _binary_family = "sigmoid"
+    def _penalty_strengths(self, weight_total):
+        """(l1, l2) of the mean-form objective, given Σ s_i of the training rows."""
+        raise NotImplementedError
 
-    # ------------------------------------------------------------ penalty
-    def _penalty_split(self):
-        """(l1, l2) strengths from penalty, alpha and l1_ratio (docs/math.md §5)."""
-        if self.penalty is None:
-            return 0.0, 0.0
-        ratio = {"l1": 1.0, "l2": 0.0}.get(self.penalty, self.l1_ratio)
-        return self.alpha * ratio, self.alpha * (1.0 - ratio)
+    def _standardized_penalty(self):
+        """True: the penalty is on standardized coefficients; False: on coef_."""
+        return bool(self.standardize)
+
+    def _solver_name(self):
+        """The solver that runs ('mbgd', 'lbfgs' or 'fista')."""
+        raise NotImplementedError
+
+    def _mbgd_options(self):
+        """MBGD's controls as a dict of SolverSettings fields (defaults resolved)."""
+        raise NotImplementedError
+
+    def _stopping_tol(self, solver):
+        return resolve_tol(self.tol, solver)
+
+    def _n_iter_value(self, n_iter):
+        return n_iter
+
+    # ------------------------------------------------------------ warnings
+    def _warn_ignored(self, solver, family):
+        """A parameter that this fit will not read, set to a value of the user's, warns."""
+        defaults = {k: v.default for k, v in
+                    inspect.signature(type(self).__init__).parameters.items()}
+        ignored = []
+        if solver != "mbgd":
+            ignored += [k for k in self._MBGD_ONLY
+                        if k in defaults and getattr(self, k) is not defaults[k]
+                        and getattr(self, k) != defaults[k]]
+        elif not isinstance(self.learning_rate, str) and "eta0" in defaults \
+                and self.eta0 != defaults["eta0"]:
+            ignored.append("eta0")
+        if family == "softmax" and self.threshold != 0.5:
+            ignored.append("threshold")
+        if ignored:
+            why = {"eta0": "a float learning_rate is the step itself",
+                   "threshold": "a softmax model predicts the most probable class"}
+            detail = "; ".join(f"{k} ({why.get(k, f'only solver=mbgd reads it, this fit runs {solver}')})"
+                               for k in ignored)
+            warnings.warn(f"{type(self).__name__}: parameters ignored by this fit: {detail}",
+                          UserWarning, stacklevel=3)
 
     # ------------------------------------------------------------ fitting
     def _solver_settings(self, n_samples, partial=False):
         """The solver, its stopping rule and the MBGD controls, from the parameters."""
-        solver = "mbgd" if partial else resolve_solver(self.solver, self.penalty)
-        lr = self.learning_rate
-        schedule = (Schedule(lr, self.eta0, self.decay) if isinstance(lr, str)
-                    else Schedule("constant", lr))
+        solver = "mbgd" if partial else self._solver_name()
+        mbgd = self._mbgd_options()
+        if partial and mbgd["eta0"] == "auto" and getattr(self, "_fastlr_eta0", None):
+            mbgd["eta0"] = self._fastlr_eta0  # the stream keeps its first step size
         return SolverSettings(
             solver=solver, max_iter=1 if partial else int(self.max_iter),
-            tol=None if partial else resolve_tol(self.tol, solver),
+            tol=None if partial else self._stopping_tol(solver),
             verbose=self.verbose, n_jobs=self.n_jobs, warn=not partial,
-            batch_size=int(min(self.batch_size, max(n_samples, 1))), schedule=schedule,
-            n_iter_no_change=self.n_iter_no_change, shuffle=self.shuffle,
-            early_stopping=bool(self.early_stopping) and not partial,
-            validation_fraction=self.validation_fraction, threshold=self.threshold,
-            epoch_offset=getattr(self, "n_iter_", 0) if partial else 0)
+            batch_size=int(mbgd.pop("batch_size")),
+            early_stopping=bool(mbgd.pop("early_stopping")) and not partial,
+            threshold=self.threshold,
+            epoch_offset=int(np.sum(getattr(self, "n_iter_", 0))) if partial else 0,
+            **mbgd)
 
     def _problem(self, X, y, sample_weight, family, classes, stats=None,
                  require_two_classes=True):
         """The training problem of validated (X, y): targets, weights, scaling, penalty."""
         n, dtype = X.shape[0], X.dtype
         T = encode_targets(family, y, classes, dtype)
-        sw = combined_sample_weight(sample_weight, self.class_weight, y, classes, n)
+        sw, total = combined_sample_weight(sample_weight, self.class_weight, y, classes, n)
         if require_two_classes:
             check_two_classes(T, family, sw, classes)
         if is_dask(X):
             X = X.persist()  # chunks read and checked once, kept where they are
+        l1, l2 = self._penalty_strengths(total)
         if stats is None:
-            stats = standardization(X, sw, standardize=bool(self.standardize),
-                                    fit_intercept=bool(self.fit_intercept), dtype=dtype)
+            stats = preconditioner(X, sw, fit_intercept=bool(self.fit_intercept), l2=l2,
+                                   standardized_penalty=self._standardized_penalty(),
+                                   dtype=dtype)
+        mean, inv_scale, pen = stats
         sw = sw.astype(dtype)
         if is_dask(X):
             T, sw = along_rows(T, X), along_rows(sw, X)
-        l1, l2 = self._penalty_split()
         n_out = T.shape[1] if family == "sigmoid" else len(classes)
         return Problem(family=family, X=X, T=T, sw=sw, n_outputs=n_out, l1=l1, l2=l2,
-                       fit_intercept=bool(self.fit_intercept),
-                       standardize=bool(self.standardize), mean=stats[0],
-                       inv_scale=stats[1])
+                       fit_intercept=bool(self.fit_intercept), precondition=True,
+                       mean=mean, inv_scale=inv_scale, pen=pen)
 
     def _classes_for(self, family, y, y_type):
         if y_type == "multilabel-indicator":
             return np.arange(y.shape[1])
         return np.unique(y)
 
-    def _store(self, problem, res, classes, family, extend=False):
+    def _store(self, problem, res, classes, family, solver, extend=False):
         self.coef_, self.intercept_ = problem.to_original_units(res.W, res.b)
         if not self.fit_intercept:
             self.intercept_[:] = 0
         self.classes_ = classes
         self._fastlr_family = family
-        self._fastlr_stats = (problem.mean, problem.inv_scale)
+        self._fastlr_stats = (problem.mean, problem.inv_scale, problem.pen)
         curve = list(res.loss_curve)
         if extend:
             self.loss_curve_ = list(getattr(self, "loss_curve_", [])) + curve
-            self.n_iter_ = getattr(self, "n_iter_", 0) + res.n_iter
+            self.n_iter_ = self._n_iter_value(int(np.sum(self.n_iter_)) + res.n_iter)
         else:
             self.loss_curve_ = curve
-            self.n_iter_ = res.n_iter
+            self.n_iter_ = self._n_iter_value(res.n_iter)
+        self.solver_ = solver
+        if solver == "mbgd" and (not extend or getattr(self, "_fastlr_eta0", None) is None):
+            self._fastlr_eta0 = res.eta0
         if res.validation_scores:
             self.validation_scores_ = list(res.validation_scores)
             self.best_validation_score_ = res.best_validation_score
@@ -205,7 +199,7 @@ class BaseLogistic(ClassifierMixin, BaseEstimator):
         if (self.warm_start and prev is not None and prev.shape == (K_, d)
                 and getattr(self, "_fastlr_family", None) == family
                 and np.array_equal(getattr(self, "classes_", None), classes)):
-            W, b = problem.to_standardized_units(self.coef_, self.intercept_)
+            W, b = problem.to_trained_units(self.coef_, self.intercept_)
             if not self.fit_intercept:
                 b[:] = 0  # a stale intercept would stay frozen in training
             return W, b
@@ -220,18 +214,21 @@ class BaseLogistic(ClassifierMixin, BaseEstimator):
         """
         with unchanged_on_error(self):
             X, y = validate_Xy(self, X, y, reset=True)
-            if is_dask(X) and resolve_solver(self.solver, self.penalty) == "mbgd":
+            solver = self._solver_name()
+            if is_dask(X) and solver == "mbgd":
                 raise ValueError(
                     "dask arrays train with the exact solvers: use solver='lbfgs', "
                     "'fista' or 'auto' (or partial_fit, which streams the chunks)")
             y_type = target_type(y)
             family = self._family(y_type)
+            self._warn_ignored(solver, family)
             classes = self._classes_for(family, y, y_type)
             problem = self._problem(X, y, sample_weight, family, classes)
             W, b = self._initial_weights(problem, family, classes)
             rng = check_random_state(self.random_state)
+            self.__dict__.pop("_fastlr_eta0", None)
             res = solve(problem, W, b, self._solver_settings(problem.n_samples), rng=rng)
-            self._store(problem, res, classes, family)
+            self._store(problem, res, classes, family, solver)
             self._fastlr_rng = rng
         return self
 
@@ -289,12 +286,14 @@ class BaseLogistic(ClassifierMixin, BaseEstimator):
             W, b = np.zeros((K_, d), X.dtype), np.zeros(K_, X.dtype)
             self._fastlr_rng = check_random_state(self.random_state)
         else:
-            W, b = problem.to_standardized_units(self.coef_, self.intercept_)
+            W, b = problem.to_trained_units(self.coef_, self.intercept_)
             if not self.fit_intercept:
                 b[:] = 0
+        if first:
+            self._warn_ignored("mbgd", family)
         res = solve(problem, W, b, self._solver_settings(problem.n_samples, partial=True),
                     rng=self._fastlr_rng)
-        self._store(problem, res, cls, family, extend=not first)
+        self._store(problem, res, cls, family, "mbgd", extend=not first)
 
     def _check_same_target(self, y, y_type):
         """A later partial_fit must bring the same kind of target as the first one."""

@@ -1,4 +1,4 @@
-"""Column statistics for ``standardize=True``: one function for every storage.
+"""The preconditioner: column centres and scales, one function for every storage.
 
 Dense arrays, canonical CSR matrices and dask arrays (whose row chunks are
 either) go through the same two compiled passes of :mod:`fastlr._kernels.stats`;
@@ -83,23 +83,44 @@ def weighted_moments(X, sw):
     return m_s + corr, np.maximum(s2 / tot - corr * corr, 0.0), a
 
 
-def standardization(X, sw, *, standardize, fit_intercept, dtype):
-    """(mean, inv_scale) the kernels train with, in ``dtype``.
+#: curvature of the logistic loss per unit of feature variance (its largest value,
+#: at p = 1/2), the weight of the data term in the preconditioner
+CURVATURE = 0.25
 
-    Without ``standardize``: zeros and ones. Otherwise columns are centred on
-    their weighted mean (only with an intercept to absorb it; without one they
-    are scaled by their root mean square instead) and divided by their
-    standard deviation; constant columns (std <= 1e-12 max(1, |mean|)) keep
-    scale 1. Storage never matters: CSR is centred through the intercept
-    inside the kernels, exactly as dense rows are.
+
+def preconditioner(X, sw, *, fit_intercept, l2, standardized_penalty, dtype):
+    """(mean, inv_scale, pen) the solvers train with, in ``dtype``.
+
+    Rows are trained as x̃ = (x - mean) · inv_scale. Columns are centred on
+    their weighted mean (only with an intercept to absorb it; without one
+    nothing is centred and the spread is the root mean square). The scale
+    evens out the diagonal of the objective's curvature, data term and L2
+    penalty together: feature j has curvature about c·var_j + l2·q_j² per
+    unit of its coefficient (c = 1/4; q_j = 1 for a penalty on coef_, the
+    standard deviation for ``standardize=True``), so
+
+        inv_scale_j = 1 / sqrt(var_j + l2 q_j² / c)
+
+    which is 1/std for ordinary columns, and keeps rare features (tiny
+    variance) from an ill-conditioned penalty term. This is numerics only: the
+    model is the same in any units. ``pen`` = q · inv_scale states the penalty
+    in the trained units (see :class:`fastlr._solvers.problem.Problem`).
+    Storage never matters: CSR is centred through the intercept inside the
+    kernels, exactly as dense rows are.
     """
     d = X.shape[1]
-    if not standardize:
-        return np.zeros(d, dtype), np.ones(d, dtype)
     m_s, var_s, a = weighted_moments(X, sw)
     if not fit_intercept:
         var_s, m_s = var_s + m_s * m_s, np.zeros(d)
     sd_s = np.sqrt(var_s)
     constant = sd_s <= 1e-12 * np.maximum(1.0 / a, np.abs(m_s))
-    inv_scale = np.where(constant, 1.0, (1.0 / a) / np.where(constant, 1.0, sd_s))
-    return (m_s * a).astype(dtype), inv_scale.astype(dtype)
+    sd_s = np.where(constant, 0.0, sd_s)
+    # in units of a: std_j = a_j sd_s_j; q_j is 1 or std_j
+    q_s = np.where(constant, 1.0 / a, sd_s) if standardized_penalty else 1.0 / a
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        var_pen_s = sd_s * sd_s + l2 * q_s * q_s / CURVATURE   # in units of a²
+        inv_scale = np.where(var_pen_s > 0, (1.0 / a) / np.sqrt(var_pen_s), 1.0)
+    inv_scale = np.where(np.isfinite(inv_scale) & (inv_scale > 0), inv_scale, 1.0)
+    q = q_s * a
+    pen = q * inv_scale
+    return (m_s * a).astype(dtype), inv_scale.astype(dtype), pen.astype(dtype)

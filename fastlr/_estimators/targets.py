@@ -62,7 +62,11 @@ def check_sample_weight(sample_weight, n):
 
 
 def combined_sample_weight(sample_weight, class_weight, y, classes, n):
-    """sample_weight × class_weight[y], validated and scaled to mean 1, in float64.
+    """(s, Σ s_raw): sample_weight × class_weight[y], validated and scaled to mean 1,
+    in float64, and the total of the unscaled weights (what C multiplies).
+
+    ``class_weight="balanced"`` counts the classes with the sample weights
+    (n_k is Σ s_i over class k), as scikit-learn >= 1.9 does.
 
     Weights are scale-free: they are divided by their largest value before
     they are summed, so neither 1e307 (whose sum overflows) nor 1e-50 (which
@@ -73,7 +77,8 @@ def combined_sample_weight(sample_weight, class_weight, y, classes, n):
         if np.ndim(y) == 2:
             raise ValueError("class_weight is not supported for multilabel targets; "
                              "use sample_weight")
-        cw = compute_class_weight(class_weight, classes=classes, y=y)
+        cw = compute_class_weight(class_weight, classes=classes, y=y,
+                                  sample_weight=None if sample_weight is None else sw)
         if not (np.all(np.isfinite(cw)) and np.all(cw >= 0)):
             raise ValueError(f"class_weight must be finite and >= 0, got {class_weight!r}")
         sw *= cw[np.searchsorted(classes, y)]
@@ -81,8 +86,9 @@ def combined_sample_weight(sample_weight, class_weight, y, classes, n):
     if not top > 0:
         raise ValueError("the sample weights sum to zero: nothing to fit")
     sw /= top
-    sw *= n / sw.sum()
-    return sw
+    scaled_total = sw.sum()
+    sw *= n / scaled_total
+    return sw, top * scaled_total
 
 
 def check_two_classes(T, family, sw, classes):

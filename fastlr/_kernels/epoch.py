@@ -24,7 +24,7 @@ from .update import proximal_step, scaled_weights
 
 @kernel
 def mbgd_epoch(family, X, Y, y, sw, idx, batch_size, W, b, G, gb, Z, We,
-               eta, l1, l2, fit_intercept, standardize, mean, inv_scale):
+               eta, l1, l2, fit_intercept, standardize, mean, inv_scale, pen):
     """MBGD epoch over rows ``idx`` in minibatches of ``batch_size``."""
     n = idx.shape[0]
     total = 0.0
@@ -39,16 +39,16 @@ def mbgd_epoch(family, X, Y, y, sw, idx, batch_size, W, b, G, gb, Z, We,
         if not np.isfinite(loss):
             return total, nb, False
         inv_m = 1.0 / (s1 - s0)
-        pen = proximal_step(W, b, G, gb, inv_m, eta, l1, l2, fit_intercept,
-                            standardize, inv_scale)
-        total += loss * inv_m + pen
+        penalty = proximal_step(W, b, G, gb, inv_m, eta, l1, l2, fit_intercept,
+                                standardize, inv_scale, pen)
+        total += loss * inv_m + penalty
         nb += 1
     return total, nb, True
 
 
 @kernel(parallel=True)
 def mbgd_epoch_threaded(family, X, Y, y, sw, idx, batch_size, W, b, Gs, gbs, Zs, We,
-                        eta, l1, l2, fit_intercept, standardize, mean, inv_scale):
+                        eta, l1, l2, fit_intercept, standardize, mean, inv_scale, pen):
     """:func:`mbgd_epoch` with each minibatch split over ``Gs.shape[0]`` threads.
 
     Each chunk of a minibatch accumulates into its own gradient buffer; the
@@ -87,16 +87,16 @@ def mbgd_epoch_threaded(family, X, Y, y, sw, idx, batch_size, W, b, Gs, gbs, Zs,
         if not np.isfinite(loss):
             return total, nb, False
         inv_m = 1.0 / m
-        pen = proximal_step(W, b, Gs[0], gbs[0], inv_m, eta, l1, l2, fit_intercept,
-                            standardize, inv_scale)
-        total += loss * inv_m + pen
+        penalty = proximal_step(W, b, Gs[0], gbs[0], inv_m, eta, l1, l2, fit_intercept,
+                                standardize, inv_scale, pen)
+        total += loss * inv_m + penalty
         nb += 1
     return total, nb, True
 
 
 @kernel
 def sgd_epoch(family, X, Y, y, sw, idx, W, b, Z, xt, eta, l1, l2, fit_intercept,
-              standardize, mean, inv_scale):
+              standardize, mean, inv_scale, pen):
     """:func:`mbgd_epoch` for ``batch_size=1`` (plain SGD), same results.
 
     With one row per step the gradient is the outer product r xᵀ, so the
@@ -107,8 +107,9 @@ def sgd_epoch(family, X, Y, y, sw, idx, W, b, Z, xt, eta, l1, l2, fit_intercept,
     """
     n = idx.shape[0]
     K, d = W.shape
-    t = W.dtype.type(eta * l1)
-    shrink = W.dtype.type(1.0 - eta * l2)
+    te = W.dtype.type(eta * l1)
+    se = W.dtype.type(eta * l2)
+    one = W.dtype.type(1)
     zero = W.dtype.type(0)
     total = 0.0
     for s in range(n):
@@ -132,9 +133,11 @@ def sgd_epoch(family, X, Y, y, sw, idx, W, b, Z, xt, eta, l1, l2, fit_intercept,
             p2 = zero
             for j in range(d):
                 w = W[k, j]
-                p1 += abs(w)
-                p2 += w * w
-                v = shrink * w - step_r * xt[j]
+                q = pen[j]
+                p1 += q * abs(w)
+                p2 += (q * w) * (q * w)
+                t = te * q
+                v = (one - se * q * q) * w - step_r * xt[j]
                 W[k, j] = v - min(max(v, -t), t)
             pen1 += p1
             pen2 += p2

@@ -24,7 +24,7 @@ def scaled_weights(W, inv_scale, We):
 
 @kernel
 def proximal_step(W, b, G, gb, scale_grad, eta, l1, l2, fit_intercept,
-                  standardize, inv_scale):
+                  standardize, inv_scale, pen):
     """One proximal gradient step on (W, b) from the accumulated gradient.
 
     ``G``/``gb`` hold Σ s_i r_i x_i and Σ s_i r_i over the minibatch (x centred
@@ -33,14 +33,21 @@ def proximal_step(W, b, G, gb, scale_grad, eta, l1, l2, fit_intercept,
     v = W - eta (g + l2 W), then W = soft_threshold(v, eta l1) (written
     branch-free as v - clip(v, -t, t), which is exactly 0 when |v| <= t, so
     the loop vectorises); the intercept takes the plain step. ``G`` and
-    ``gb`` are zeroed for the next minibatch. Returns the penalty
-    l1 |W|_1 + l2/2 |W|_2^2 of W *before* the step (where the minibatch loss
-    was computed). All arithmetic on W runs in W's dtype.
+    ``gb`` are zeroed for the next minibatch.
+
+    ``pen`` (d,) scales the penalty per feature: feature j is penalised by
+    l1·pen_j |w_j| + l2/2·pen_j² w_j². A preconditioned problem whose penalty
+    is measured on the original coefficients (w_j · inv_scale_j) has
+    pen = inv_scale; one measured on the trained weights has pen = 1.
+    Returns the penalty Σ_j (l1 pen_j |w_j| + l2/2 pen_j² w_j²) of W *before*
+    the step (where the minibatch loss was computed). All arithmetic on W
+    runs in W's dtype.
     """
     K, d = W.shape
-    t = W.dtype.type(eta * l1)
-    shrink = W.dtype.type(1.0 - eta * l2)
     step = W.dtype.type(eta * scale_grad)
+    te = W.dtype.type(eta * l1)
+    se = W.dtype.type(eta * l2)
+    one = W.dtype.type(1)
     pen1 = 0.0
     pen2 = 0.0
     for k in range(K):
@@ -50,17 +57,21 @@ def proximal_step(W, b, G, gb, scale_grad, eta, l1, l2, fit_intercept,
         if standardize:
             for j in range(d):
                 w = W[k, j]
-                p1 += abs(w)
-                p2 += w * w
-                v = shrink * w - step * (G[k, j] * inv_scale[j])
+                q = pen[j]
+                p1 += q * abs(w)
+                p2 += (q * w) * (q * w)
+                t = te * q
+                v = (one - se * q * q) * w - step * (G[k, j] * inv_scale[j])
                 W[k, j] = v - min(max(v, -t), t)
                 G[k, j] = 0
         else:
             for j in range(d):
                 w = W[k, j]
-                p1 += abs(w)
-                p2 += w * w
-                v = shrink * w - step * G[k, j]
+                q = pen[j]
+                p1 += q * abs(w)
+                p2 += (q * w) * (q * w)
+                t = te * q
+                v = (one - se * q * q) * w - step * G[k, j]
                 W[k, j] = v - min(max(v, -t), t)
                 G[k, j] = 0
         pen1 += p1

@@ -10,6 +10,7 @@ from .problem import Problem
 from .result import DivergenceError, SolverResult
 from .schedules import Schedule
 from .settings import SolverSettings, resolve_solver, resolve_tol
+from .step_size import auto_step
 
 __all__ = ["DivergenceError", "Problem", "Schedule", "SolverResult", "SolverSettings",
            "fista", "lbfgs", "mbgd", "resolve_solver", "resolve_tol", "solve"]
@@ -32,7 +33,9 @@ def solve(problem: Problem, W, b, settings: SolverSettings, *, rng):
         if s.early_stopping:
             train_idx, val_idx = validation_split(problem, s.validation_fraction, rng)
             scorer = accuracy_scorer(problem, val_idx, s.threshold)
-        return mbgd(problem, W, b, batch_size=s.batch_size, schedule=s.schedule,
+        eta0 = auto_step(problem, s.batch_size) if s.eta0 == "auto" else float(s.eta0)
+        schedule = Schedule(s.schedule, eta0, s.decay)
+        return mbgd(problem, W, b, batch_size=s.batch_size, schedule=schedule,
                     max_iter=s.max_iter, tol=s.tol, n_iter_no_change=s.n_iter_no_change,
                     shuffle=s.shuffle, rng=rng, train_idx=train_idx,
                     validation_score=scorer, verbose=s.verbose,

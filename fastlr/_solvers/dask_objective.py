@@ -14,6 +14,7 @@ import scipy.sparse as sp
 
 from .._kernels import SIGMOID, loss_grad, scaled_weights
 from .._kernels.dense import BLOCK
+from .objective import smooth_objective
 from .problem import Problem
 
 
@@ -52,20 +53,13 @@ class DaskObjective:
         W = np.ascontiguousarray(W, dtype=p.dtype)
         b = np.ascontiguousarray(b, dtype=p.dtype)
         Wk = W
-        if p.standardize:
+        if p.precondition:
             scaled_weights(W, p.inv_scale, self.We)
             Wk = self.We.copy()
         task = dask.delayed(chunk_loss_grad, pure=True)
-        parts = dask.compute(*[task(self.fam, xb, tb, wb, Wk, b, p.mean, p.standardize)
+        parts = dask.compute(*[task(self.fam, xb, tb, wb, Wk, b, p.mean, p.precondition)
                                for xb, tb, wb in self.blocks])
         loss = sum(float(part[0]) for part in parts)
         G = np.sum([part[1].astype(np.float64) for part in parts], axis=0)
         gb = np.sum([part[2].astype(np.float64) for part in parts], axis=0)
-        if p.standardize:
-            G = G * p.inv_scale
-        tot = self.total_weight
-        W64 = W.astype(np.float64)
-        value = loss / tot + 0.5 * p.l2 * float(np.sum(W64 * W64))
-        G = G / tot + p.l2 * W64
-        gb = gb / tot if p.fit_intercept else np.zeros_like(gb)
-        return value, G, gb
+        return smooth_objective(p, W, loss, G, gb, self.total_weight)

@@ -49,13 +49,13 @@ def accuracy_scorer(problem: Problem, val_idx, threshold):
     cut = float(np.log(threshold / (1.0 - threshold)))
 
     def score(W, b):
-        if p.standardize:
+        if p.precondition:
             scaled_weights(W, p.inv_scale, We)
             Wk = We
         else:
             Wk = W
         hit, tot = weighted_accuracy(fam, X, Y, y, p.sw, val_idx, Wk, b, Z, p.mean,
-                                     p.standardize, cut)
+                                     p.precondition, cut)
         return hit / tot
 
     return score

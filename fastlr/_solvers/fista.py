@@ -4,8 +4,9 @@
 For penalty "l1" and "elasticnet" (the l2 part is in the smooth term; the
 prox is the soft-threshold). The intercept takes plain gradient steps.
 Stops when the optimality measure — the largest entry of the minimum-norm
-subgradient of the objective — is below ``tol`` (for smooth coordinates the
-gradient itself, so the rule matches L-BFGS's).
+subgradient of the objective with respect to coef_ and intercept_ (the
+user's units) — is below ``tol`` (for smooth coordinates the gradient itself,
+so the rule matches L-BFGS's).
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from .result import DivergenceError, SolverResult, data_overflow
 
 
 def optimality(W, G, gb, l1, fit_intercept):
-    """max |minimum-norm subgradient| of smooth + l1 |W|_1 at W."""
+    """max |minimum-norm subgradient| of smooth + Σ l1_j |W_j| at W (l1 a scalar or (d,))."""
     sub = np.where(W != 0, np.abs(G + l1 * np.sign(W)), np.maximum(np.abs(G) - l1, 0.0))
     m = float(sub.max()) if sub.size else 0.0
     if fit_intercept and gb.size:
@@ -31,7 +32,8 @@ def optimality(W, G, gb, l1, fit_intercept):
 def fista(problem, W, b, *, max_iter, tol, verbose=0, warn=True):
     p = problem
     obj = full_batch_objective(p)
-    l1 = p.l1
+    l1 = p.l1 * np.asarray(p.pen, np.float64)  # per-feature strength
+    l1_orig = p.original_l1()
     x_W, x_b = W.astype(np.float64), b.astype(np.float64)
     f_x, G, gb = obj.smooth(x_W, x_b)
     y_W, y_b, f_y, Gy, gby = x_W, x_b, f_x, G, gb
@@ -50,14 +52,17 @@ def fista(problem, W, b, *, max_iter, tol, verbose=0, warn=True):
             if curv <= 0.5 * L * (np.sum(dW * dW) + np.sum(db * db)) or L > 1e16:
                 break
             L *= 2.0
-        F_n = f_n + l1 * np.abs(n_W).sum()
+        F_n = f_n + float(np.sum(l1 * np.abs(n_W)))
         if not (np.isfinite(F_n) and np.all(np.isfinite(n_W)) and np.all(np.isfinite(n_b))):
             raise DivergenceError(
                 "the objective became non-finite in FISTA: " + (data_overflow(p.X) or
                 "the data overflow the chosen dtype; scale the features "
                 "(standardize=True)"))
         curve.append(F_n)
-        opt = optimality(n_W, Gn, gbn, l1, p.fit_intercept)
+        # stated in coef_/intercept_ units, as the L-BFGS rule (the zero pattern of W
+        # is that of coef_)
+        G_orig, gb_orig = p.original_gradient(Gn, gbn)
+        opt = optimality(n_W, G_orig, gb_orig, l1_orig, p.fit_intercept)
         if verbose:
             print(f"-- FISTA iteration {it}: objective {F_n:.10g}, optimality {opt:.3g}")
         if opt <= tol:

@@ -56,18 +56,18 @@ class EpochRunner:
         p = self.p
         if self.batch_size == 1:
             return sgd_epoch(self.fam, self.X, self.Y, self.y, p.sw, order, W, b, self.Z,
-                             self.We[0], eta, p.l1, p.l2, p.fit_intercept, p.standardize,
-                             p.mean, p.inv_scale)
+                             self.We[0], eta, p.l1, p.l2, p.fit_intercept, p.precondition,
+                             p.mean, p.inv_scale, p.pen)
         if self.chunks == 1:
             return mbgd_epoch(self.fam, self.X, self.Y, self.y, p.sw, order, self.batch_size,
                               W, b, self.G, self.gb, self.Z, self.We, eta, p.l1, p.l2,
-                              p.fit_intercept, p.standardize, p.mean, p.inv_scale)
+                              p.fit_intercept, p.precondition, p.mean, p.inv_scale, p.pen)
         old = numba.set_parallel_chunksize(1)
         try:
             return mbgd_epoch_threaded(self.fam, self.X, self.Y, self.y, p.sw, order,
                                        self.batch_size, W, b, self.G, self.gb, self.Z, self.We,
-                                       eta, p.l1, p.l2, p.fit_intercept, p.standardize,
-                                       p.mean, p.inv_scale)
+                                       eta, p.l1, p.l2, p.fit_intercept, p.precondition,
+                                       p.mean, p.inv_scale, p.pen)
         finally:
             numba.set_parallel_chunksize(old)
 
@@ -98,8 +98,8 @@ def mbgd(problem: Problem, W, b, *, batch_size, schedule: Schedule, max_iter,
     """
     p = problem
     idx = np.arange(p.n_samples, dtype=np.intp) if train_idx is None else train_idx
-    run_epoch = EpochRunner(p, batch_size)
-    res = SolverResult(W=W, b=b, n_iter=0)
+    run_epoch = EpochRunner(p, max(1, min(batch_size, len(idx))))
+    res = SolverResult(W=W, b=b, n_iter=0, eta0=schedule.eta0)
     best, no_improve = np.inf, 0
     best_W = best_b = None
     bar = _progress(max_iter, verbose)

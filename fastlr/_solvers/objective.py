@@ -37,11 +37,11 @@ class FullBatchObjective:
         self.total_weight = float(p.sw.sum(dtype=np.float64))
 
     def smooth(self, W, b):
-        """(value, grad_W, grad_b) of the data term + l2/2 |W|², float64 outputs."""
+        """(value, grad_W, grad_b) of the data term + smooth penalty, float64 outputs."""
         p = self.p
         W = np.ascontiguousarray(W, dtype=p.dtype)
         b = np.ascontiguousarray(b, dtype=p.dtype)
-        if p.standardize:
+        if p.precondition:
             scaled_weights(W, p.inv_scale, self.We)
             Wk = self.We
         else:
@@ -52,24 +52,30 @@ class FullBatchObjective:
             self.gbs[0] = 0
             loss = loss_grad(self.fam, self.X, self.Y, self.y, p.sw, self.idx, 0, p.n_samples,
                              Wk, bk, self.Gs[0], self.gbs[0], self.Zs[0], p.mean,
-                             p.standardize)
+                             p.precondition)
         else:  # chunks handed out one at a time: a core slowed by a neighbour takes fewer
             old = numba.set_parallel_chunksize(1)
             try:
                 loss = full_loss_grad(self.fam, self.X, self.Y, self.y, p.sw, self.idx, Wk,
-                                      bk, self.Gs, self.gbs, self.Zs, p.mean, p.standardize)
+                                      bk, self.Gs, self.gbs, self.Zs, p.mean, p.precondition)
             finally:
                 numba.set_parallel_chunksize(old)
-        tot = self.total_weight
-        G = self.Gs[0].astype(np.float64)
-        gb = self.gbs[0].astype(np.float64)
-        if p.standardize:
-            G = G * p.inv_scale
-        W64 = W.astype(np.float64)
-        value = loss / tot + 0.5 * p.l2 * float(np.sum(W64 * W64))
-        G = G / tot + p.l2 * W64
-        gb = gb / tot if p.fit_intercept else np.zeros_like(gb)
-        return value, G, gb
+        return smooth_objective(p, W, loss, self.Gs[0], self.gbs[0], self.total_weight)
+
+
+def smooth_objective(p: Problem, W, loss, G, gb, total_weight):
+    """(value, grad_W, grad_b), float64, from the data sums of one pass:
+    the weighted mean loss plus the smooth penalty Σ_j l2/2 pen_j² W_j²."""
+    G = G.astype(np.float64)
+    gb = gb.astype(np.float64)
+    if p.precondition:
+        G = G * p.inv_scale
+    W64 = W.astype(np.float64)
+    l2w = p.l2 * np.asarray(p.pen, np.float64) ** 2
+    value = loss / total_weight + 0.5 * float(np.sum(l2w * W64 * W64))
+    G = G / total_weight + l2w * W64
+    gb = gb / total_weight if p.fit_intercept else np.zeros_like(gb)
+    return value, G, gb
 
 
 def full_batch_objective(problem: Problem):

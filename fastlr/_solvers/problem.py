@@ -4,6 +4,13 @@ Estimators build a :class:`Problem`; solvers only read it. Targets ``T`` are
 either an (n, L) float indicator matrix (sigmoid family) or an (n,) int class
 index vector (softmax family); ``kernel_args`` gives the family code and both
 target slots the compiled kernels take.
+
+Solvers train weights W on preconditioned features x̃ = (x - mean) · inv_scale
+(``precondition``), so that convergence never depends on the features' units;
+the model the user asked for is in the penalty: feature j is penalised by
+l1 · pen_j |W_j| + l2/2 · pen_j² W_j². A penalty on the original coefficients
+(coef_j = W_j · inv_scale_j) has pen = inv_scale; a penalty on standardized
+coefficients (``standardize=True``) has pen = 1 (docs/math.md §7).
 """
 from __future__ import annotations
 
@@ -25,9 +32,10 @@ class Problem:
     l1: float                   # alpha * l1_ratio
     l2: float                   # alpha * (1 - l1_ratio)
     fit_intercept: bool
-    standardize: bool
-    mean: np.ndarray            # (d,) column means (zeros when not standardizing)
-    inv_scale: np.ndarray       # (d,) 1 / column std (ones when not standardizing)
+    precondition: bool          # train on (x - mean) · inv_scale (never copied)
+    mean: np.ndarray            # (d,) column means (zeros: no centring)
+    inv_scale: np.ndarray       # (d,) column scales (ones: no scaling)
+    pen: np.ndarray             # (d,) per-feature penalty factor, see below
 
     @property
     def kernel_X(self):
@@ -62,16 +70,30 @@ class Problem:
                 np.zeros((K, d), dt))
 
     def to_original_units(self, W, b):
-        """coef_ and intercept_ for raw X from weights on standardized X."""
-        if not self.standardize:
+        """coef_ and intercept_ for raw X from weights on preconditioned X."""
+        if not self.precondition:
             return W.copy(), b.copy()
         coef = W.astype(np.float64) * self.inv_scale
         intercept = b - coef @ self.mean.astype(np.float64)
         return coef.astype(self.dtype), intercept.astype(self.dtype)
 
-    def to_standardized_units(self, coef, intercept):
-        """Inverse of :meth:`to_original_units` (for warm starts)."""
-        if not self.standardize:
+    def original_gradient(self, G, gb):
+        """The gradient with respect to (coef_, intercept_) from the one with respect
+        to the trained (W, b): stopping rules are stated in the user's units."""
+        if not self.precondition:
+            return G, gb
+        inv = np.asarray(self.inv_scale, np.float64)
+        return G / inv + np.outer(gb, np.asarray(self.mean, np.float64)), gb
+
+    def original_l1(self):
+        """Per-feature l1 strength on coef_ (the trained l1 · pen, moved to coef_ units)."""
+        pen = np.asarray(self.pen, np.float64)
+        return self.l1 * (pen / np.asarray(self.inv_scale, np.float64)
+                          if self.precondition else pen)
+
+    def to_trained_units(self, coef, intercept):
+        """Inverse of :meth:`to_original_units` (for warm starts, partial_fit)."""
+        if not self.precondition:
             return coef.astype(self.dtype, copy=True), intercept.astype(self.dtype, copy=True)
         W = coef / self.inv_scale  # inv_scale > 0 and finite: constant features get 1
         b = intercept + coef @ self.mean

@@ -35,3 +35,4 @@ class SolverResult:
     best_validation_score: float | None = None
     converged: bool = False
     optimality: float | None = None   # exact solvers: final gradient / optimality norm
+    eta0: float | None = None         # MBGD: the first step size it used

@@ -7,18 +7,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .schedules import Schedule
 
 #: tol="auto": MBGD stops when the epoch objective stalls at this level; the exact
 #: solvers when the largest gradient (or minimum-norm subgradient) entry is below it
 AUTO_TOL = {"mbgd": 1e-3, "lbfgs": 1e-6, "fista": 1e-6}
 
 
-def resolve_solver(solver, penalty):
-    """'auto' is the exact solver for the penalty: L-BFGS for None/'l2', FISTA otherwise."""
-    if solver != "auto":
-        return solver
-    return "lbfgs" if penalty in (None, "l2") else "fista"
+#: scikit-learn's solver names: each runs the fastlr exact solver for the penalty
+SKLEARN_SOLVERS = ("liblinear", "newton-cg", "newton-cholesky", "sag", "saga")
+
+
+def resolve_solver(solver, has_l1):
+    """'auto' (and a scikit-learn solver name) is the exact solver for the penalty:
+    L-BFGS for smooth penalties, FISTA when the penalty has an L1 part."""
+    if solver == "auto" or solver in SKLEARN_SOLVERS:
+        return "fista" if has_l1 else "lbfgs"
+    return solver
 
 
 def resolve_tol(tol, solver):
@@ -35,8 +39,10 @@ class SolverSettings:
     n_jobs: int | None = None
     warn: bool = True                # ConvergenceWarning when max_iter ends the fit
     # mini-batch gradient descent only
-    batch_size: int = 32             # at most the number of rows
-    schedule: Schedule | None = None
+    batch_size: int = 32             # rows per minibatch (more than n: full batch)
+    schedule: str = "adaptive"       # "constant", "inverse_time" or "adaptive"
+    eta0: float | str = "auto"       # first step size; "auto": from the data (step_size.py)
+    decay: float = 0.1               # inverse_time's decay
     n_iter_no_change: int = 5
     shuffle: bool = True
     early_stopping: bool = False
