@@ -110,9 +110,9 @@ class BaseLogistic(ClassifierMixin, BaseEstimator):
             ignored += [k for k in self._MBGD_ONLY
                         if k in defaults and getattr(self, k) is not defaults[k]
                         and getattr(self, k) != defaults[k]]
-        elif not isinstance(self.learning_rate, str) and "eta0" in defaults \
-                and self.eta0 != defaults["eta0"]:
-            ignored.append("eta0")
+        elif self.learning_rate is not None and not isinstance(self.learning_rate, str) \
+                and "eta0" in defaults and self.eta0 != defaults["eta0"]:
+            ignored.append("eta0")  # a float learning_rate (None: the default schedule)
         if family == "softmax" and self.threshold != 0.5:
             ignored.append("threshold")
         if ignored:

@@ -11,10 +11,11 @@ learning_rate : float or {{"constant", "inverse_time", "adaptive"}}{lr_default}
     ``n_iter_no_change``), then divided by 5 each time it stalls again.
 eta0 : float or "auto"{eta0_default}
     First step size of a named schedule. ``"auto"`` takes it from the data:
-    1 / (c (λ_max + R²/batch_size) + l2_max) on the preconditioned features,
-    with c = 1/4 (sigmoid) or 1/2 (softmax), λ_max the largest eigenvalue of
-    their covariance, R² the largest squared row norm (both estimated on at
-    most 4,096 rows), so that raw, unscaled data never diverge.
+    1 / (c (max(λ_max, 1) + R² (1/B - 1/n)) + l2_max) on the preconditioned
+    features, with c = 1/4 (sigmoid) or 1/2 (softmax), λ_max the largest
+    eigenvalue of their weighted covariance, R² the largest squared row norm
+    (both estimated on a subsample of at most 4,096 rows), B the batch size
+    and n the rows, so that raw, unscaled data never diverge.
 decay : float{decay_default}
     Decay of the ``"inverse_time"`` schedule.
 n_iter_no_change : int{nic_default}

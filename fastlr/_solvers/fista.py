@@ -56,8 +56,7 @@ def fista(problem, W, b, *, max_iter, tol, verbose=0, warn=True):
         if not (np.isfinite(F_n) and np.all(np.isfinite(n_W)) and np.all(np.isfinite(n_b))):
             raise DivergenceError(
                 "the objective became non-finite in FISTA: " + (data_overflow(p.X) or
-                "the data overflow the chosen dtype; scale the features "
-                "(standardize=True)"))
+                "the data overflow the chosen dtype; scale the features"))
         curve.append(F_n)
         # stated in coef_/intercept_ units, as the L-BFGS rule (the zero pattern of W
         # is that of coef_)

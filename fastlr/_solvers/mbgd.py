@@ -116,7 +116,7 @@ def mbgd(problem: Problem, W, b, *, batch_size, schedule: Schedule, max_iter,
                 raise DivergenceError(
                     f"{where}: {overflow}" if overflow else
                     f"{where} (learning rate {eta:g}): the step size is too large for this "
-                    "data; use a smaller learning_rate (or standardize=True)")
+                    "data; use a smaller learning_rate (or the default eta0='auto')")
             obj = total / nb
             res.loss_curve.append(obj)
             res.n_iter = epoch + 1

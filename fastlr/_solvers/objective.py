@@ -2,7 +2,7 @@
 
 Exact solvers see a flat float64 vector; this adapter maps it to (W, b) in
 the data's dtype, runs the threaded fused kernel (one pass over X per call)
-and maps the gradient back; with ``standardize`` rows are centred inside the
+and maps the gradient back; with ``precondition`` rows are centred inside the
 kernel and the scale folded into the weights (:mod:`fastlr._kernels.update`),
 so X is never copied.
 """

@@ -10,7 +10,8 @@ Solvers train weights W on preconditioned features x̃ = (x - mean) · inv_scale
 the model the user asked for is in the penalty: feature j is penalised by
 l1 · pen_j |W_j| + l2/2 · pen_j² W_j². A penalty on the original coefficients
 (coef_j = W_j · inv_scale_j) has pen = inv_scale; a penalty on standardized
-coefficients (``standardize=True``) has pen = 1 (docs/math.md §7).
+coefficients (``standardize=True``, coef_j · std_j) has pen = std · inv_scale
+(docs/math.md §7).
 """
 from __future__ import annotations
 

@@ -143,6 +143,9 @@ def fit(est, X, y):
 
 def describe(est) -> str:
     """``LogisticRegression (softmax, 3 classes, 41 epochs)``."""
+    import numpy as np
+
     family = getattr(est, "_fastlr_family", "?")
     return (f"{type(est).__name__} ({family}, {len(est.classes_)} classes, "
-            f"{est.n_iter_} {'epochs' if est.solver == 'mbgd' else 'iterations'})")
+            f"{int(sum(np.atleast_1d(est.n_iter_)))} "
+            f"{'epochs' if getattr(est, 'solver_', est.solver) == 'mbgd' else 'iterations'})")

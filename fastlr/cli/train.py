@@ -58,6 +58,8 @@ def add_parser(commands, *, estimator_flags=True):
 
 
 def run(args) -> int:
+    import numpy as np
+
     from . import estimator, report
     from .data import read_data
     from .errors import CLIError
@@ -83,7 +85,7 @@ def run(args) -> int:
                                       data.reader_options))
     n_test = data.n_samples - X.shape[0]
     counts = {"n_train": X.shape[0], "n_test": n_test, "n_features": X.shape[1],
-              "n_iter": int(est.n_iter_), "fit_seconds": round(fit_seconds, 4),
+              "n_iter": int(sum(np.atleast_1d(est.n_iter_))), "fit_seconds": round(fit_seconds, 4),
               "estimator": type(est).__name__, "model": str(args.output)}
     if args.json:
         scores = report.scores(y_test, est.predict(X_test)) if n_test else {}
