@@ -29,9 +29,9 @@ Two macro-F1 definitions are in use and both are offered under explicit names:
 * :func:`f1_macro` -- the mean of the per-class F1 scores (scikit-learn's
   ``f1_score(average="macro")``);
 * :func:`f1_macro_harmonic` -- the harmonic mean of macro precision and macro
-  recall (eq. 88 of the lecture notes).
+  recall (a common textbook definition).
 
-Following the lecture notes' advice, :func:`classification_report` lists the
+Following good practice, :func:`classification_report` lists the
 class-specific precision / recall / F1 first and the summaries after them,
 under scikit-learn's row names (plus ``"macro avg (harmonic F1)"``); on
 imbalanced data prefer the class-specific and macro numbers to accuracy and

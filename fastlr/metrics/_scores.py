@@ -171,7 +171,7 @@ def f1_macro(y_true, y_pred, labels=None, sample_weight=None, zero_division="war
 def f1_macro_harmonic(y_true, y_pred, labels=None, sample_weight=None,
                       zero_division="warn") -> float:
     """Macro F1 as the **harmonic mean of macro precision and macro recall**,
-    ``2 P_macro R_macro / (P_macro + R_macro)`` (eq. 88 of the lecture notes).
+    ``2 P_macro R_macro / (P_macro + R_macro)`` (a common textbook definition).
 
     By concavity of the harmonic mean it is always >= :func:`f1_macro`
     (the mean of the per-class F1). If macro precision and macro recall are
