@@ -24,13 +24,25 @@ from __future__ import annotations
 
 from .._config import kernel
 
-#: rows per block of the fused pass: X rows stay in L1 between the forward and
-#: the backward half, and four rows share every load of W.
+#: rows per register block: four rows share every load of W.
 BLOCK = 4
+#: rows of the work buffer Z: the largest block a fused pass hands the data layer.
+ROWS = 64
+#: bytes of X rows a fused pass keeps in L1 between its forward and backward half
+BLOCK_BYTES = 16384
 
 
 @kernel
-def _logits_4rows(X, i0, i1, i2, i3, W, b, Z, mean, center):
+def rows_per_block(d, itemsize, rows):
+    """Rows of X per call of the block functions: as many 4-row register blocks as fit
+    in ``BLOCK_BYTES`` (4 rows for MNIST-wide rows, 64 for narrow tables), so that a
+    narrow table does not pay a function call per 4 rows."""
+    fit = BLOCK_BYTES // max(1, d * itemsize)
+    return max(BLOCK, min(rows, fit) // BLOCK * BLOCK)
+
+
+@kernel
+def _logits_4rows(X, i0, i1, i2, i3, W, b, Z, r0, mean, center):
     K, d = W.shape
     zero = W.dtype.type(0)
     k = 0
@@ -57,14 +69,14 @@ def _logits_4rows(X, i0, i1, i2, i3, W, b, Z, mean, center):
             a21 += x2 * w1
             a30 += x3 * w0
             a31 += x3 * w1
-        Z[0, k] = a00 + b[k]
-        Z[0, k + 1] = a01 + b[k + 1]
-        Z[1, k] = a10 + b[k]
-        Z[1, k + 1] = a11 + b[k + 1]
-        Z[2, k] = a20 + b[k]
-        Z[2, k + 1] = a21 + b[k + 1]
-        Z[3, k] = a30 + b[k]
-        Z[3, k + 1] = a31 + b[k + 1]
+        Z[r0 + 0, k] = a00 + b[k]
+        Z[r0 + 0, k + 1] = a01 + b[k + 1]
+        Z[r0 + 1, k] = a10 + b[k]
+        Z[r0 + 1, k + 1] = a11 + b[k + 1]
+        Z[r0 + 2, k] = a20 + b[k]
+        Z[r0 + 2, k + 1] = a21 + b[k + 1]
+        Z[r0 + 3, k] = a30 + b[k]
+        Z[r0 + 3, k + 1] = a31 + b[k + 1]
         k += 2
     if k < K:
         a0 = a1 = a2 = a3 = zero
@@ -75,22 +87,23 @@ def _logits_4rows(X, i0, i1, i2, i3, W, b, Z, mean, center):
             a1 += (X[i1, j] - m) * w
             a2 += (X[i2, j] - m) * w
             a3 += (X[i3, j] - m) * w
-        Z[0, k] = a0 + b[k]
-        Z[1, k] = a1 + b[k]
-        Z[2, k] = a2 + b[k]
-        Z[3, k] = a3 + b[k]
+        Z[r0 + 0, k] = a0 + b[k]
+        Z[r0 + 1, k] = a1 + b[k]
+        Z[r0 + 2, k] = a2 + b[k]
+        Z[r0 + 3, k] = a3 + b[k]
 
 
 @kernel
 def dense_block_logits(X, idx, start, stop, W, b, Z, mean, center):
     """Z[r, k] = (x_{idx[start+r]} - center·mean) · W[k] + b[k] for r < stop - start."""
     K, d = W.shape
-    if stop - start == 4:
-        _logits_4rows(X, idx[start], idx[start + 1], idx[start + 2], idx[start + 3], W, b, Z,
+    s = start
+    while s + BLOCK <= stop:
+        _logits_4rows(X, idx[s], idx[s + 1], idx[s + 2], idx[s + 3], W, b, Z, s - start,
                       mean, center)
-        return
+        s += BLOCK
     zero = W.dtype.type(0)
-    for r in range(stop - start):
+    for r in range(s - start, stop - start):
         i = idx[start + r]
         for k in range(K):
             acc = zero
@@ -101,13 +114,13 @@ def dense_block_logits(X, idx, start, stop, W, b, Z, mean, center):
 
 
 @kernel
-def _grad_4rows(X, i0, i1, i2, i3, R, G, gb, mean, center):
+def _grad_4rows(X, i0, i1, i2, i3, R, o, G, gb, mean, center):
     K, d = G.shape
     zero = G.dtype.type(0)
     k = 0
     while k + 1 < K:
-        r0, r1, r2, r3 = R[0, k], R[1, k], R[2, k], R[3, k]
-        q0, q1, q2, q3 = R[0, k + 1], R[1, k + 1], R[2, k + 1], R[3, k + 1]
+        r0, r1, r2, r3 = R[o, k], R[o + 1, k], R[o + 2, k], R[o + 3, k]
+        q0, q1, q2, q3 = R[o, k + 1], R[o + 1, k + 1], R[o + 2, k + 1], R[o + 3, k + 1]
         gb[k] += r0 + r1 + r2 + r3
         gb[k + 1] += q0 + q1 + q2 + q3
         for j in range(d):
@@ -120,7 +133,7 @@ def _grad_4rows(X, i0, i1, i2, i3, R, G, gb, mean, center):
             G[k + 1, j] += q0 * x0 + q1 * x1 + q2 * x2 + q3 * x3
         k += 2
     if k < K:
-        r0, r1, r2, r3 = R[0, k], R[1, k], R[2, k], R[3, k]
+        r0, r1, r2, r3 = R[o, k], R[o + 1, k], R[o + 2, k], R[o + 3, k]
         gb[k] += r0 + r1 + r2 + r3
         for j in range(d):
             m = mean[j] if center else zero
@@ -133,11 +146,12 @@ def dense_block_grad(X, idx, start, stop, R, G, gb, mean, center):
     """G[k] += Σ_r R[r, k] · (x_{idx[start+r]} - center·mean);  gb[k] += Σ_r R[r, k]."""
     K, d = G.shape
     zero = G.dtype.type(0)
-    if stop - start == 4:
-        _grad_4rows(X, idx[start], idx[start + 1], idx[start + 2], idx[start + 3], R, G, gb,
+    s = start
+    while s + BLOCK <= stop:
+        _grad_4rows(X, idx[s], idx[s + 1], idx[s + 2], idx[s + 3], R, s - start, G, gb,
                     mean, center)
-        return
-    for r in range(stop - start):
+        s += BLOCK
+    for r in range(s - start, stop - start):
         i = idx[start + r]
         for k in range(K):
             rk = R[r, k]

@@ -18,7 +18,7 @@ def full_loss_grad(family, X, Y, y, sw, idx, W, b, Gs, gbs, Zs, mean, center):
     """Σ_i s_i ℓ_i over all rows; Σ s_i r_i x_i into Gs[0] and Σ s_i r_i into gbs[0].
 
     ``idx`` is ``arange(n)`` (or any row subset), ``Gs``/``gbs``/``Zs`` hold
-    one buffer per chunk: (C, K, d), (C, K), (C, BLOCK, K).
+    one buffer per chunk: (C, K, d), (C, K), (C, ROWS, K).
     """
     n = idx.shape[0]
     C = Gs.shape[0]

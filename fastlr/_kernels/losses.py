@@ -18,7 +18,7 @@ import numpy as np
 
 from .._config import kernel
 from .activations import log1pexp, sigmoid
-from .dense import BLOCK
+from .dense import rows_per_block
 from .rows import block_grad, block_logits, centre_folded
 
 #: below this (log-)probability a residual is flushed to 0. exp(-60) ≈ 9e-27 is
@@ -94,8 +94,9 @@ def centred_intercept(W, b, mean):
 @kernel
 def _blocks_loss_grad(family, X, Y, y, sw, idx, start, stop, W, b, G, gb, Z, mean, center):
     loss = 0.0
-    for s0 in range(start, stop, BLOCK):
-        s1 = min(s0 + BLOCK, stop)
+    step = rows_per_block(W.shape[1], W.itemsize, Z.shape[0])
+    for s0 in range(start, stop, step):
+        s1 = min(s0 + step, stop)
         block_logits(X, idx, s0, s1, W, b, Z, mean, center)
         if family == SIGMOID:
             loss += sigmoid_residual_loss(Z, Y, sw, idx, s0, s1)

@@ -13,7 +13,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._kernels import SIGMOID, loss_grad, scaled_weights
-from .._kernels.dense import BLOCK
+from .._kernels.dense import ROWS
 from .objective import smooth_objective
 from .problem import Problem
 
@@ -27,7 +27,7 @@ def chunk_loss_grad(family, X, T, sw, W, b, mean, center):
         Y, y = np.ascontiguousarray(T), np.zeros(0, np.intp)
     else:
         Y, y = np.zeros((0, 0), W.dtype), np.ascontiguousarray(T, dtype=np.intp)
-    G, gb, Z = np.zeros((K, d), W.dtype), np.zeros(K, W.dtype), np.zeros((BLOCK, K), W.dtype)
+    G, gb, Z = np.zeros((K, d), W.dtype), np.zeros(K, W.dtype), np.zeros((ROWS, K), W.dtype)
     idx = np.arange(n, dtype=np.intp)
     loss = loss_grad(family, X, Y, y, np.ascontiguousarray(sw), idx, 0, n, W, b,
                      G, gb, Z, mean, center)

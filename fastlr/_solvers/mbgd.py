@@ -15,7 +15,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from .._config import n_threads
 from .._kernels import all_finite, mbgd_epoch, mbgd_epoch_threaded, sgd_epoch
-from .._kernels.dense import BLOCK
+from .._kernels.dense import BLOCK, ROWS
 from .problem import Problem
 from .result import DivergenceError, SolverResult, data_overflow
 from .schedules import Schedule
@@ -47,7 +47,7 @@ class EpochRunner:
         self.chunks = C = max(1, min(C, batch_size // (4 * BLOCK)))
         if C > 1:
             self.G, self.gb = np.zeros((C, K, d), dt), np.zeros((C, K), dt)
-            self.Z, self.We = np.zeros((C, BLOCK, K), dt), np.zeros((K, d), dt)
+            self.Z, self.We = np.zeros((C, ROWS, K), dt), np.zeros((K, d), dt)
         else:
             self.G, self.gb, self.Z, self.We = p.buffers()
 

@@ -12,7 +12,7 @@ import numba
 import numpy as np
 
 from .._kernels import loss_grad, scaled_weights
-from .._kernels.dense import BLOCK
+from .._kernels.dense import ROWS
 from .._kernels.full import full_loss_grad
 from .._config import n_threads
 from .problem import Problem
@@ -29,7 +29,7 @@ class FullBatchObjective:
         C = n_chunks or max(1, min(4 * n_threads(), p.n_samples // 1024 or 1))
         self.Gs = np.zeros((C, K, d), dt)
         self.gbs = np.zeros((C, K), dt)
-        self.Zs = np.zeros((C, BLOCK, K), dt)
+        self.Zs = np.zeros((C, ROWS, K), dt)
         self.We = np.zeros((K, d), dt)
         self.idx = np.arange(p.n_samples, dtype=np.intp)
         self.fam, self.Y, self.y = p.kernel_args
@@ -71,7 +71,7 @@ def smooth_objective(p: Problem, W, loss, G, gb, total_weight):
     if p.precondition:
         G = G * p.inv_scale
     W64 = W.astype(np.float64)
-    l2w = p.l2 * np.asarray(p.pen, np.float64) ** 2
+    l2w = p.l2_weights
     value = loss / total_weight + 0.5 * float(np.sum(l2w * W64 * W64))
     G = G / total_weight + l2w * W64
     gb = gb / total_weight if p.fit_intercept else np.zeros_like(gb)

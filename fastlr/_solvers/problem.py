@@ -16,10 +16,11 @@ coefficients (``standardize=True``, coef_j · std_j) has pen = std · inv_scale
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 import numpy as np
 
 from .._kernels import SIGMOID, SOFTMAX
-from .._kernels.dense import BLOCK
+from .._kernels.dense import ROWS
 
 
 @dataclass
@@ -52,6 +53,11 @@ class Problem:
             return SIGMOID, self.T, np.zeros(0, np.intp)
         return SOFTMAX, np.zeros((0, 0), self.dtype), self.T
 
+    @cached_property
+    def l2_weights(self):
+        """l2 · pen², float64: the smooth penalty's per-feature strength."""
+        return self.l2 * np.asarray(self.pen, np.float64) ** 2
+
     @property
     def dtype(self):
         return self.X.dtype
@@ -67,7 +73,7 @@ class Problem:
     def buffers(self):
         """Preallocated work arrays: G, gb, Z, We."""
         K, d, dt = self.n_outputs, self.n_features, self.dtype
-        return (np.zeros((K, d), dt), np.zeros(K, dt), np.zeros((BLOCK, K), dt),
+        return (np.zeros((K, d), dt), np.zeros(K, dt), np.zeros((ROWS, K), dt),
                 np.zeros((K, d), dt))
 
     def to_original_units(self, W, b):
