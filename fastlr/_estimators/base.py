@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import functools
 import inspect
 import warnings
 
@@ -24,6 +25,12 @@ from .inputs import row_chunks, validate_X, validate_Xy
 from .scaling import preconditioner
 from .targets import (check_sample_weight, check_two_classes, combined_sample_weight,
                       encode_targets, target_type)
+
+
+@functools.lru_cache(maxsize=None)
+def _init_defaults(cls):
+    """{parameter: default} of an estimator class (read once per class)."""
+    return {k: v.default for k, v in inspect.signature(cls.__init__).parameters.items()}
 
 
 @contextlib.contextmanager
@@ -103,8 +110,7 @@ class BaseLogistic(ClassifierMixin, BaseEstimator):
     # ------------------------------------------------------------ warnings
     def _warn_ignored(self, solver, family):
         """A parameter that this fit will not read, set to a value of the user's, warns."""
-        defaults = {k: v.default for k, v in
-                    inspect.signature(type(self).__init__).parameters.items()}
+        defaults = _init_defaults(type(self))
         ignored = []
         if solver != "mbgd":
             ignored += [k for k in self._MBGD_ONLY
