@@ -14,14 +14,13 @@ import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
-from sklearn.utils.extmath import safe_sparse_dot
-from sklearn.utils.validation import check_is_fitted, check_random_state
+from sklearn.utils.validation import check_random_state
 
-from .. import _kernels as K
 from .._solvers import SolverSettings, resolve_tol, solve
 from .._solvers.problem import Problem
-from .dask_io import along_rows, is_dask, map_row_chunks
-from .inputs import row_chunks, validate_X, validate_Xy
+from .dask_io import along_rows, is_dask
+from .inputs import row_chunks, validate_Xy
+from .predicting import PredictMixin
 from .scaling import preconditioner
 from .targets import (check_sample_weight, check_two_classes, combined_sample_weight,
                       encode_targets, target_type)
@@ -45,7 +44,7 @@ def unchanged_on_error(est):
         raise
 
 
-class BaseLogistic(ClassifierMixin, BaseEstimator):
+class BaseLogistic(PredictMixin, ClassifierMixin, BaseEstimator):
     """Machinery of the three estimators: validate, encode, train, predict.
 
     Subclasses hold the parameters and say, through the hooks below, what the
@@ -311,91 +310,3 @@ class BaseLogistic(ClassifierMixin, BaseEstimator):
         if multilabel and y.shape[1] != self.coef_.shape[0]:
             raise ValueError(f"partial_fit got {y.shape[1]} labels, but the model was started "
                              f"with {self.coef_.shape[0]} labels")
-
-    # ------------------------------------------------------------ predicting
-    def _predict_with(self, compute, X, n_cols, dtype=None):
-        """``compute(X)`` on validated X; lazily, chunk by chunk, for a dask X.
-
-        ``dtype``: that of the result (None: X's validated float dtype)."""
-        check_is_fitted(self)
-        X = validate_X(self, X, reset=False)
-        if is_dask(X):
-            return map_row_chunks(compute, X, n_cols, X.dtype if dtype is None else dtype)
-        return compute(X)
-
-    def _logits(self, X):
-        Z = safe_sparse_dot(X, self.coef_.T.astype(X.dtype, copy=False))
-        Z += self.intercept_.astype(X.dtype, copy=False)
-        return np.ascontiguousarray(Z)
-
-    def _decision(self, X):
-        Z = self._logits(X)
-        if self._fastlr_family == "sigmoid":
-            return Z[:, 0] if Z.shape[1] == 1 and not self._multilabel else Z
-        if Z.shape[1] == 2:
-            return Z[:, 1] - Z[:, 0]
-        return Z
-
-    def decision_function(self, X):
-        """Net inputs z = X·coefᵀ + intercept: (n,) for binary, (n, K) or (n, L) otherwise."""
-        return self._predict_with(self._decision, X, self._n_scores())
-
-    def _n_proba(self):
-        check_is_fitted(self)
-        return self.coef_.shape[0] if self._multilabel or self._fastlr_family == "softmax" else 2
-
-    def _n_scores(self):
-        check_is_fitted(self)
-        if self._fastlr_family == "sigmoid":
-            return self.coef_.shape[0] if self._multilabel else None
-        return None if self.coef_.shape[0] == 2 else self.coef_.shape[0]
-
-    @property
-    def _multilabel(self):
-        return self._fastlr_family == "sigmoid" and self.coef_.shape[0] > 1
-
-    def _proba(self, X):
-        Z = self._logits(X)
-        if self._fastlr_family == "softmax":
-            K.softmax_inplace(Z)
-            return Z
-        K.sigmoid_inplace(Z)
-        if self._multilabel:
-            return Z
-        return np.hstack([1 - Z, Z])
-
-    def predict_proba(self, X):
-        """Class probabilities: (n, 2) binary, (n, K) multiclass, (n, L) per label."""
-        return self._predict_with(self._proba, X, self._n_proba())
-
-    def _log_proba(self, X):
-        Z = self._logits(X)
-        if self._fastlr_family == "softmax":
-            K.log_softmax_inplace(Z)
-            return Z
-        if self._multilabel:
-            K.log_sigmoid_inplace(Z)
-            return Z
-        neg = -Z
-        K.log_sigmoid_inplace(neg)
-        K.log_sigmoid_inplace(Z)
-        return np.hstack([neg, Z])
-
-    def predict_log_proba(self, X):
-        """Logarithm of :meth:`predict_proba`, computed stably from the net inputs."""
-        return self._predict_with(self._log_proba, X, self._n_proba())
-
-    def _labels(self, X):
-        if self._fastlr_family == "softmax":
-            return self.classes_[np.argmax(self._logits(X), axis=1)]
-        P = self._proba(X)
-        if self._multilabel:
-            return (P >= self.threshold).astype(int)
-        return self.classes_[(P[:, 1] >= self.threshold).astype(int)]
-
-    def predict(self, X):
-        """Predicted labels (sigmoid family: positive when p >= threshold)."""
-        check_is_fitted(self)
-        if self._multilabel:
-            return self._predict_with(self._labels, X, self.coef_.shape[0], np.dtype(int))
-        return self._predict_with(self._labels, X, None, self.classes_.dtype)
