@@ -10,7 +10,7 @@ The loop is written here rather than taken from ``scipy.optimize.minimize``:
 scipy's wrapper costs ~120 µs per evaluation (measured on a 6-variable
 quadratic: 730 µs for 6 evaluations), more than the whole pass over a small
 table, so a 500 × 5 fit spent most of its time in the wrapper. The method is
-the textbook one (docs/math.md §6): the two-loop recursion over the last
+the textbook one (docs/math.md §8): the two-loop recursion over the last
 ``M = 10`` pairs (s, y) with the initial scaling sᵀy / yᵀy, pairs kept only
 when sᵀy > 0, and a line search for the strong Wolfe conditions (c₁ = 1e-4,
 c₂ = 0.9, bracketing then cubic-interpolation zoom) that also accepts the
