@@ -1,0 +1,68 @@
+"""MBGD epochs on wide sparse data in O(stored values), with lazy penalties.
+
+:func:`lazy_epochs_pay` says when a problem trains this way (the rule the
+estimators use to decide, before computing the preconditioner, whether
+rows are centred); :class:`LazyEpochRunner` runs the epochs with
+:func:`fastlr._kernels.lazy.lazy_csr_epoch` and keeps the weights in its
+(d, 2K) layout between epochs, writing them back into the solver's (K, d)
+array after each epoch.
+"""
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from .._kernels.dense import ROWS
+from .._kernels.lazy import feature_table, lazy_csr_epoch
+from .problem import Problem
+
+#: the eager epoch costs O(K·d) per minibatch on top of the data; lazy updates pay
+#: when the columns outnumber the stored values of a minibatch by this factor
+WIDE = 4
+
+
+def lazy_epochs_pay(X, batch_size) -> bool:
+    """True for a CSR X with more than ``WIDE`` times as many columns as a
+    minibatch of ``batch_size`` rows stores values: there MBGD trains uncentred
+    rows with lazy penalty updates (same model; see docs/math.md §6)."""
+    if not sp.issparse(X):
+        return False
+    n, d = X.shape
+    per_batch = min(max(1, batch_size), max(n, 1)) * X.nnz / max(n, 1)
+    return d > WIDE * max(per_batch, 1.0)
+
+
+def lazy_epochs_apply(p: Problem) -> bool:
+    """True when ``p`` trains with lazy epochs: CSR rows that are not centred."""
+    return sp.issparse(p.X) and not (p.precondition and np.any(np.asarray(p.mean)))
+
+
+class LazyEpochRunner:
+    """Same interface as :class:`fastlr._solvers.mbgd.EpochRunner`."""
+
+    def __init__(self, problem: Problem, batch_size: int):
+        p = self.p = problem
+        self.batch_size = batch_size
+        self.fam, self.Y, self.y = p.kernel_args
+        self.data, self.indices, self.indptr = p.kernel_X
+        K, d, dt = p.n_outputs, p.n_features, p.dtype
+        self.S = np.zeros((d, 2 * K), dt)
+        self.gb = np.zeros(K, dt)
+        self.Z = np.zeros((max(1, min(batch_size, ROWS)), K), dt)
+        self.F = np.zeros((d, 4))
+        self.touched = np.zeros(d, np.intp)
+        inv = p.inv_scale if p.precondition else np.ones(d, dt)
+        feature_table(inv, p.pen, bool(p.precondition), self.F)
+        self._W = None
+
+    def __call__(self, order, W, b, eta):
+        p, K = self.p, W.shape[0]
+        if self._W is not W:  # a new weight array: take it in (the first epoch)
+            self.S[:, :K] = W.T
+            self._W = W
+        out = lazy_csr_epoch(self.fam, self.data, self.indices, self.indptr, self.Y, self.y,
+                             p.sw, order, self.batch_size, self.S, b, self.gb, self.Z, eta,
+                             float(p.l1), float(p.l2), bool(p.fit_intercept), self.F,
+                             self.touched)
+        W[:] = self.S[:, :K].T
+        return out
