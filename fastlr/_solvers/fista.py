@@ -15,6 +15,7 @@ import warnings
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
+from .._progress import Progress
 from .objective import full_batch_objective
 from .prox import soft_threshold
 from .result import DivergenceError, SolverResult, data_overflow
@@ -34,50 +35,53 @@ def fista(problem, W, b, *, max_iter, tol, verbose=0, warn=True):
     obj = full_batch_objective(p)
     l1 = p.l1 * np.asarray(p.pen, np.float64)  # per-feature strength
     l1_orig = p.original_l1()
-    x_W, x_b = W.astype(np.float64), b.astype(np.float64)
-    f_x, G, gb = obj.smooth(x_W, x_b)
-    y_W, y_b, f_y, Gy, gby = x_W, x_b, f_x, G, gb
-    t, L = 1.0, 1.0
-    curve, opt, converged, it = [], np.inf, False, 0
-    for it in range(1, max_iter + 1):
-        while True:  # backtracking on the Lipschitz estimate L
-            n_W = soft_threshold(y_W - Gy / L, l1 / L)
-            n_b = y_b - gby / L
-            f_n, Gn, gbn = obj.smooth(n_W, n_b)
-            dW, db = n_W - y_W, n_b - y_b
-            # sufficient decrease f(n) <= f(y) + <g_y, d> + L/2 |d|², tested through
-            # the gradients (for convex f, f(n) - f(y) - <g_y, d> <= <g_n - g_y, d>):
-            # no cancellation of nearly equal objective values near the optimum
-            curv = np.sum((Gn - Gy) * dW) + np.sum((gbn - gby) * db)
-            if curv <= 0.5 * L * (np.sum(dW * dW) + np.sum(db * db)) or L > 1e16:
+    with Progress("FISTA", p, verbose=verbose, max_iter=max_iter, tol=tol) as progress:
+        x_W, x_b = W.astype(np.float64), b.astype(np.float64)
+        f_x, G, gb = obj.smooth(x_W, x_b)
+        y_W, y_b, f_y, Gy, gby = x_W, x_b, f_x, G, gb
+        t, L = 1.0, 1.0
+        curve, opt, converged, it = [], np.inf, False, 0
+        for it in range(1, max_iter + 1):
+            while True:  # backtracking on the Lipschitz estimate L
+                n_W = soft_threshold(y_W - Gy / L, l1 / L)
+                n_b = y_b - gby / L
+                f_n, Gn, gbn = obj.smooth(n_W, n_b)
+                dW, db = n_W - y_W, n_b - y_b
+                # sufficient decrease f(n) <= f(y) + <g_y, d> + L/2 |d|², tested through
+                # the gradients (for convex f, f(n) - f(y) - <g_y, d> <= <g_n - g_y, d>):
+                # no cancellation of nearly equal objective values near the optimum
+                curv = np.sum((Gn - Gy) * dW) + np.sum((gbn - gby) * db)
+                if curv <= 0.5 * L * (np.sum(dW * dW) + np.sum(db * db)) or L > 1e16:
+                    break
+                L *= 2.0
+            F_n = f_n + float(np.sum(l1 * np.abs(n_W)))
+            if not (np.isfinite(F_n) and np.all(np.isfinite(n_W)) and np.all(np.isfinite(n_b))):
+                raise DivergenceError(
+                    "the objective became non-finite in FISTA: " + (data_overflow(p.X) or
+                    "the data overflow the chosen dtype; scale the features"))
+            curve.append(F_n)
+            # stated in coef_/intercept_ units, as the L-BFGS rule (the zero pattern of W
+            # is that of coef_)
+            G_orig, gb_orig = p.original_gradient(Gn, gbn)
+            opt = optimality(n_W, G_orig, gb_orig, l1_orig, p.fit_intercept)
+            if progress:
+                progress.step(it, objective=F_n, optimality=opt)
+            if opt <= tol:
+                x_W, x_b, converged = n_W, n_b, True
                 break
-            L *= 2.0
-        F_n = f_n + float(np.sum(l1 * np.abs(n_W)))
-        if not (np.isfinite(F_n) and np.all(np.isfinite(n_W)) and np.all(np.isfinite(n_b))):
-            raise DivergenceError(
-                "the objective became non-finite in FISTA: " + (data_overflow(p.X) or
-                "the data overflow the chosen dtype; scale the features"))
-        curve.append(F_n)
-        # stated in coef_/intercept_ units, as the L-BFGS rule (the zero pattern of W
-        # is that of coef_)
-        G_orig, gb_orig = p.original_gradient(Gn, gbn)
-        opt = optimality(n_W, G_orig, gb_orig, l1_orig, p.fit_intercept)
-        if verbose:
-            print(f"-- FISTA iteration {it}: objective {F_n:.10g}, optimality {opt:.3g}")
-        if opt <= tol:
-            x_W, x_b, converged = n_W, n_b, True
-            break
-        # adaptive (gradient) restart: drop the momentum when it points uphill
-        restart = (np.sum((y_W - n_W) * (n_W - x_W)) + np.sum((y_b - n_b) * (n_b - x_b))) > 0
-        t_n = 1.0 if restart else 0.5 * (1.0 + np.sqrt(1.0 + 4.0 * t * t))
-        beta = 0.0 if restart else (t - 1.0) / t_n
-        y_W, y_b = n_W + beta * (n_W - x_W), n_b + beta * (n_b - x_b)
-        x_W, x_b, t = n_W, n_b, t_n
-        if beta == 0.0:
-            f_y, Gy, gby = f_n, Gn, gbn
-        else:
-            f_y, Gy, gby = obj.smooth(y_W, y_b)
-        L *= 0.9  # let the step grow again where the curvature allows
+            # adaptive (gradient) restart: drop the momentum when it points uphill
+            restart = (np.sum((y_W - n_W) * (n_W - x_W)) + np.sum((y_b - n_b) * (n_b - x_b))) > 0
+            t_n = 1.0 if restart else 0.5 * (1.0 + np.sqrt(1.0 + 4.0 * t * t))
+            beta = 0.0 if restart else (t - 1.0) / t_n
+            y_W, y_b = n_W + beta * (n_W - x_W), n_b + beta * (n_b - x_b)
+            x_W, x_b, t = n_W, n_b, t_n
+            if beta == 0.0:
+                f_y, Gy, gby = f_n, Gn, gbn
+            else:
+                f_y, Gy, gby = obj.smooth(y_W, y_b)
+            L *= 0.9  # let the step grow again where the curvature allows
+        stop = "converged" if converged else f"not converged in max_iter={max_iter} iterations"
+        progress.finish(it, f"{stop} (optimality {opt:.3g}, tol={tol:g})")
     if warn and not converged:
         warnings.warn(
             f"FISTA did not converge in {max_iter} iterations; final optimality "

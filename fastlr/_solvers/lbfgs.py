@@ -25,6 +25,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from .._kernels.quasi_newton import lbfgs_direction
+from .._progress import Progress
 from .objective import full_batch_objective
 from .result import DivergenceError, SolverResult, data_overflow
 
@@ -56,43 +57,51 @@ def lbfgs(problem, W, b, *, max_iter, tol, verbose=0, warn=True):
             gnorm = max(gnorm, float(np.abs(gbu).max()))
         return value, np.concatenate([G.ravel(), gb]), gnorm
 
-    x = np.concatenate([W.ravel(), b]).astype(np.float64)
-    f, g, gnorm = evaluate(x)
-    curve = []
-    if gnorm <= tol:  # already optimal (a warm start)
-        return _result(p, x, K, d, 0, curve, True, gnorm)
+    with Progress("L-BFGS", p, verbose=verbose, max_iter=max_iter, tol=tol) as progress:
+        x = np.concatenate([W.ravel(), b]).astype(np.float64)
+        f, g, gnorm = evaluate(x)
+        curve = []
+        if gnorm <= tol:  # already optimal (a warm start)
+            progress.finish(0, f"converged: the start is optimal (gradient {gnorm:.3g}, "
+                               f"tol={tol:g})")
+            return _result(p, x, K, d, 0, curve, True, gnorm)
 
-    memory = _Pairs(x.size)
-    converged = False
-    it = 0
-    while it < max_iter:
-        direction = memory.direction(g)
-        slope = float(g @ direction)
-        if not slope < 0:  # not a descent direction (rounding): restart from -g
-            memory.clear()
-            direction, slope = -g, -float(g @ g)
-        t0 = 1.0 if memory.count else min(1.0, 1.0 / max(np.sqrt(-slope), 1e-300))
-        step = _wolfe_search(evaluate, x, f, direction, slope, t0)
-        if step is None and memory.count:  # a poor quasi-Newton direction: steepest descent
-            memory.clear()
-            direction, slope = -g, -float(g @ g)
-            step = _wolfe_search(evaluate, x, f, direction, slope,
-                                 min(1.0, 1.0 / max(np.sqrt(-slope), 1e-300)))
-        if step is None:  # no decrease that arithmetic can resolve
-            break
-        t, f_new, g_new, gnorm = step
-        it += 1
-        s = t * direction
-        memory.add(s, g_new - g)
-        stalled = (f - f_new) <= FTOL * max(abs(f), abs(f_new), 1.0)
-        x = x + s
-        f, g = f_new, g_new
-        curve.append(f)
-        if verbose:
-            print(f"-- L-BFGS iteration {it}: objective {f:.10g}, gradient {gnorm:.3g}")
-        if gnorm <= tol or stalled:
-            converged = True
-            break
+        memory = _Pairs(x.size)
+        converged = False
+        stop = f"not converged in max_iter={max_iter} iterations"
+        it = 0
+        while it < max_iter:
+            direction = memory.direction(g)
+            slope = float(g @ direction)
+            if not slope < 0:  # not a descent direction (rounding): restart from -g
+                memory.clear()
+                direction, slope = -g, -float(g @ g)
+            t0 = 1.0 if memory.count else min(1.0, 1.0 / max(np.sqrt(-slope), 1e-300))
+            step = _wolfe_search(evaluate, x, f, direction, slope, t0)
+            if step is None and memory.count:  # a poor quasi-Newton direction: steepest descent
+                memory.clear()
+                direction, slope = -g, -float(g @ g)
+                step = _wolfe_search(evaluate, x, f, direction, slope,
+                                     min(1.0, 1.0 / max(np.sqrt(-slope), 1e-300)))
+            if step is None:  # no decrease that arithmetic can resolve
+                stop = "not converged: no decrease along the search direction"
+                break
+            t, f_new, g_new, gnorm = step
+            it += 1
+            s = t * direction
+            memory.add(s, g_new - g)
+            stalled = (f - f_new) <= FTOL * max(abs(f), abs(f_new), 1.0)
+            x = x + s
+            f, g = f_new, g_new
+            curve.append(f)
+            if progress:
+                progress.step(it, objective=f, gradient=gnorm)
+            if gnorm <= tol or stalled:
+                converged = True
+                stop = ("converged" if gnorm <= tol else
+                        "converged: the objective stalled at rounding level")
+                break
+        progress.finish(it, f"{stop} (gradient {gnorm:.3g}, tol={tol:g})")
     if warn and not converged:
         warnings.warn(
             f"L-BFGS did not converge in {it} iterations; final gradient max-norm "

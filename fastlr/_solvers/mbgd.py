@@ -6,7 +6,6 @@ finite, record it, and decide whether to stop (docs/math.md §6).
 """
 from __future__ import annotations
 
-import time
 import warnings
 
 import numba
@@ -16,9 +15,11 @@ from sklearn.exceptions import ConvergenceWarning
 from .._config import n_threads
 from .._kernels import all_finite, mbgd_epoch, mbgd_epoch_threaded, sgd_epoch
 from .._kernels.dense import BLOCK, ROWS
+from .._progress import Progress
 from .problem import Problem
 from .result import DivergenceError, SolverResult, data_overflow
 from .schedules import Schedule
+from .sparse_epochs import LazyEpochRunner, lazy_epochs_apply
 
 
 #: minibatches of at least this many rows are split over threads (a fork/join
@@ -72,17 +73,6 @@ class EpochRunner:
             numba.set_parallel_chunksize(old)
 
 
-def _progress(max_iter, verbose):
-    if not verbose:
-        return None
-    try:
-        from tqdm.auto import tqdm
-    except ImportError:  # pragma: no cover - tqdm is optional
-        return None
-    # delay: the bar only appears for fits that run longer than a few seconds
-    return tqdm(total=max_iter, delay=3.0, unit="epoch", leave=False)
-
-
 def mbgd(problem: Problem, W, b, *, batch_size, schedule: Schedule, max_iter,
          tol, n_iter_no_change, shuffle, rng, train_idx=None,
          validation_score=None, verbose=0, epoch_offset=0, warn=True):
@@ -98,14 +88,20 @@ def mbgd(problem: Problem, W, b, *, batch_size, schedule: Schedule, max_iter,
     """
     p = problem
     idx = np.arange(p.n_samples, dtype=np.intp) if train_idx is None else train_idx
-    run_epoch = EpochRunner(p, max(1, min(batch_size, len(idx))))
+    runner = LazyEpochRunner if lazy_epochs_apply(p) else EpochRunner
+    run_epoch = runner(p, max(1, min(batch_size, len(idx))))
     res = SolverResult(W=W, b=b, n_iter=0, eta0=schedule.eta0)
     best, no_improve = np.inf, 0
     best_W = best_b = None
-    bar = _progress(max_iter, verbose)
-    try:
+    details = f", batch_size={run_epoch.batch_size}" + (
+        f", n_iter_no_change={n_iter_no_change}" if tol is not None else "") + (
+        f", early stopping on {len(p.sw) - len(idx)} validation rows"
+        if validation_score is not None else "")
+    progress = Progress("MBGD", p, verbose=verbose, max_iter=max_iter, tol=tol, unit="epoch",
+                        first=epoch_offset + 1, details=details,
+                        formats={"objective": ".6g"})  # a stochastic mean: 6 digits
+    with progress:
         for epoch in range(max_iter):
-            t0 = time.perf_counter()
             order = rng.permutation(idx) if shuffle else idx
             eta = schedule.eta(epoch_offset + epoch)
             total, nb, finite = run_epoch(order, W, b, eta)
@@ -129,14 +125,12 @@ def mbgd(problem: Problem, W, b, *, batch_size, schedule: Schedule, max_iter,
                     best_W, best_b = W.copy(), b.copy()
             else:
                 monitored = obj
-            if verbose:
-                msg = (f"-- Epoch {epoch_offset + epoch + 1}: objective {obj:.6g}, "
-                       f"eta {eta:.3g}, {time.perf_counter() - t0:.3f} s")
-                if validation_score is not None:
-                    msg += f", validation score {res.validation_scores[-1]:.6g}"
-                print(msg)  # stdout; the bar (stderr) stays hidden for short fits
-            if bar is not None:
-                bar.update(1)
+            if progress:
+                if validation_score is None:
+                    progress.step(epoch_offset + epoch + 1, objective=obj, eta=eta)
+                else:
+                    progress.step(epoch_offset + epoch + 1, objective=obj, eta=eta,
+                                  validation=res.validation_scores[-1])
             if tol is not None:
                 no_improve = no_improve + 1 if monitored > best - tol else 0
                 best = min(best, monitored)
@@ -146,9 +140,18 @@ def mbgd(problem: Problem, W, b, *, batch_size, schedule: Schedule, max_iter,
                         continue
                     res.converged = True
                     break
-    finally:
-        if bar is not None:
-            bar.close()
+        if res.converged:
+            stop = (f"converged: no improvement of the "
+                    f"{'validation score' if validation_score is not None else 'objective'} "
+                    f"by tol={tol:g} in {n_iter_no_change} epochs")
+        elif tol is None:
+            stop = "ran the epochs asked for (tol=None)"
+        else:
+            stop = f"not converged in max_iter={max_iter} epochs"
+        if best_W is not None:
+            stop += ("; kept the weights of the best validation score, "
+                     f"{res.best_validation_score:.6g}")
+        progress.finish(res.n_iter, stop)
     if best_W is not None:
         res.W, res.b = best_W, best_b
     if warn and tol is not None and not res.converged and res.n_iter == max_iter:
