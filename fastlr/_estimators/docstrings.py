@@ -51,7 +51,12 @@ n_jobs : int, default=None
     Numba threads while fitting (None: Numba's setting; -1: all cores). The
     result is the same for a given thread count.
 verbose : int, default=0
-    Print one line per epoch / iteration."""
+    Progress on stdout. 0: nothing. >= 1: a header, the time spent compiling
+    kernels (if any), one line per epoch / iteration (objective, gradient
+    max-norm or step size, elapsed time) and a summary; plain lines when
+    stdout is not a terminal (never a ``\\r``). On a terminal with tqdm
+    installed, a progress bar replaces the per-iteration lines at 1 and
+    accompanies them at >= 2 (user guide, "verbose: progress")."""
 
 ATTRIBUTES = """\
 classes_ : ndarray of shape (n_classes,)

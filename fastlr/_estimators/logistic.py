@@ -194,7 +194,12 @@ LogisticRegression.__doc__ = """Logistic regression with scikit-learn's argument
     max_iter : int, default=100
         Iterations of the exact solver (epochs of MBGD).
     verbose : int, default=0
-        Print one line per iteration or epoch.
+        Progress on stdout. 0: nothing. >= 1: a header, the time spent compiling
+        kernels (if any), one line per iteration or epoch (objective, gradient
+        max-norm or step size, elapsed time) and a summary; plain lines when
+        stdout is not a terminal (never a ``\\r``). On a terminal with tqdm
+        installed, a progress bar replaces the per-iteration lines at 1 and
+        accompanies them at >= 2 (user guide, "verbose: progress").
     warm_start : bool, default=False
         Start from the previous solution.
     n_jobs : int, default=None
