@@ -265,6 +265,23 @@ def solver_section(groups):
         ["problem", "implementation", "time (ms)", "vs fastlr", *cols], rows) if rows else []
 
 
+def shapes_lines(records, img_dir, out):
+    """The Shapes section (bench/shapes_report.py) for the JSON's shapes cases; without
+    any, a link to the page shapes_report.py writes (docs/shapes.md) when it exists."""
+    if records:
+        from shapes_report import section
+
+        return section(records, img_dir, out)
+    page = out.parent / "shapes.md"
+    if not page.exists():
+        return []
+    return ["## Shapes (issue 9)", "",
+            "Bag-of-words CSR (d = 2^14 ... 2^22), tall dense and MNIST-shaped data against "
+            "SGDClassifier, LogisticRegression, the lean NumPy loop and the optional peers, "
+            f"with GB/s next to the measured read bandwidth: [{page.name}]({page.name}) "
+            "(bench/test_bench_shapes.py, run on its own; see bench/README.md).", ""]
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("json", nargs="?", default="bench/results.json")
@@ -278,9 +295,11 @@ def main(argv=None):
     out = Path(args.out)
     img_dir = Path(args.img_dir) if args.img_dir else out.parent / "img"
     data, records = load(args.json)
+    shape_records = [r for r in records if r["info"].get("kind") == "shapes"]
+    records_all, records = records, [r for r in records if r["info"].get("kind") != "shapes"]
     groups = by_group(records)
     hw = None if args.no_hardware else measure_hardware(args.peak_size, args.bandwidth_mb)
-    lines = header(data, records, args, cmd, hw) + target_section(groups)
+    lines = header(data, records_all, args, cmd, hw) + target_section(groups)
     kinds = [k for k in KIND_TITLES if k != "solver"]
     kinds += sorted({group_info(rs).get("kind", "other") for rs in groups.values()}
                     - set(KIND_TITLES))
@@ -290,9 +309,12 @@ def main(argv=None):
             lines += [f"## {KIND_TITLES.get(kind, kind.capitalize())}", ""] + body
             lines += line_plot(records, kind, img_dir, out) if kind in ("epoch", "scaling") else []
     lines += throughput(groups, hw, img_dir, out) + solver_section(groups)
+    lines += shapes_lines(shape_records, img_dir, out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n".join(lines).rstrip() + "\n")
-    print(f"wrote {out} ({len(records)} benchmarks in {len(groups)} groups); plots in {img_dir}")
+    print(f"wrote {out} ({len(records_all)} benchmarks in {len(groups)} groups"
+          + (f", {len(shape_records)} of them shapes cases" if shape_records else "")
+          + f"); plots in {img_dir}")
 
 
 if __name__ == "__main__":
