@@ -18,6 +18,7 @@ from sklearn.utils.validation import check_random_state
 
 from .._solvers import SolverSettings, resolve_tol, solve
 from .._solvers.problem import Problem
+from .._solvers.sparse_epochs import lazy_epochs_pay
 from .dask_io import along_rows, is_dask
 from .inputs import row_chunks, validate_Xy
 from .predicting import PredictMixin
@@ -169,8 +170,14 @@ class BaseLogistic(PredictMixin, ClassifierMixin, BaseEstimator):
             epoch_offset=int(np.sum(getattr(self, "n_iter_", 0))) if partial else 0,
             **mbgd)
 
+    def _lazy_epochs(self, X, partial):
+        """True when MBGD will train X with lazy sparse epochs (uncentred rows)."""
+        if not partial and self._solver_name() != "mbgd":
+            return False
+        return lazy_epochs_pay(X, int(self._mbgd_options()["batch_size"]))
+
     def _problem(self, X, y, sample_weight, family, classes, stats=None,
-                 require_two_classes=True):
+                 require_two_classes=True, partial=False):
         """The training problem of validated (X, y): targets, weights, scaling, penalty."""
         n, dtype = X.shape[0], X.dtype
         T = encode_targets(family, y, classes, dtype)
@@ -183,7 +190,7 @@ class BaseLogistic(PredictMixin, ClassifierMixin, BaseEstimator):
         if stats is None:
             stats = preconditioner(X, sw, fit_intercept=bool(self.fit_intercept), l2=l2,
                                    standardized_penalty=self._standardized_penalty(),
-                                   dtype=dtype)
+                                   dtype=dtype, centre=not self._lazy_epochs(X, partial))
         mean, inv_scale, pen = stats
         sw = sw.astype(dtype)
         if is_dask(X):
@@ -309,7 +316,7 @@ class BaseLogistic(PredictMixin, ClassifierMixin, BaseEstimator):
             family = self._family("multiclass" if len(cls) > 2 else "binary")
             stats = None
         problem = self._problem(X, y, sample_weight, family, cls, stats=stats,
-                                require_two_classes=False)
+                                require_two_classes=False, partial=True)
         if first:
             K_, d = problem.n_outputs, problem.n_features
             W, b = np.zeros((K_, d), X.dtype), np.zeros(K_, X.dtype)

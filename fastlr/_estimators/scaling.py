@@ -88,7 +88,7 @@ def weighted_moments(X, sw):
 CURVATURE = 0.25
 
 
-def preconditioner(X, sw, *, fit_intercept, l2, standardized_penalty, dtype):
+def preconditioner(X, sw, *, fit_intercept, l2, standardized_penalty, dtype, centre=True):
     """(mean, inv_scale, pen) the solvers train with, in ``dtype``.
 
     Rows are trained as x̃ = (x - mean) · inv_scale. Columns are centred on
@@ -107,6 +107,11 @@ def preconditioner(X, sw, *, fit_intercept, l2, standardized_penalty, dtype):
     in the trained units (see :class:`fastlr._solvers.problem.Problem`).
     Storage never matters: CSR is centred through the intercept inside the
     kernels, exactly as dense rows are.
+
+    ``centre=False`` trains uncentred rows even with an intercept (mean = 0,
+    the spread then the root mean square): the lazy sparse MBGD epochs need
+    that (a centred sparse row is dense). The penalty's units (q) do not
+    change, so neither does the model.
     """
     d = X.shape[1]
     m_s, var_s, a = weighted_moments(X, sw)
@@ -117,6 +122,8 @@ def preconditioner(X, sw, *, fit_intercept, l2, standardized_penalty, dtype):
     sd_s = np.where(constant, 0.0, sd_s)
     # in units of a: std_j = a_j sd_s_j; q_j is 1 or std_j
     q_s = np.where(constant, 1.0 / a, sd_s) if standardized_penalty else 1.0 / a
+    if not centre:
+        sd_s, m_s = np.sqrt(sd_s * sd_s + m_s * m_s), np.zeros(d)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         var_pen_s = sd_s * sd_s + l2 * q_s * q_s / CURVATURE   # in units of a²
         inv_scale = np.where(var_pen_s > 0, (1.0 / a) / np.sqrt(var_pen_s), 1.0)

@@ -1,0 +1,135 @@
+"""Lazy sparse MBGD (fastlr._kernels.lazy): the same iterates as the eager epoch.
+
+The lazy kernel applies the penalty-only steps a feature skipped in closed
+form when the feature next appears and at the end of the epoch; these tests
+run it next to the eager kernel (:func:`fastlr._kernels.mbgd_epoch`) on the
+same uncentred problem, epoch after epoch with a decaying step, and ask for
+the same weights to 1e-10 (float64) and 1e-5 (float32).
+"""
+from __future__ import annotations
+
+import importlib
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+import fastlr
+from fastlr._kernels import mbgd_epoch
+from fastlr._kernels.dense import ROWS
+from fastlr._kernels.lazy import feature_table, lazy_csr_epoch
+from fastlr._solvers.sparse_epochs import lazy_epochs_pay
+
+PENALTIES = {"none": (0.0, 0.0), "l2": (0.0, 1e-2), "l1": (1e-2, 0.0),
+             "elasticnet": (5e-3, 5e-3)}
+
+
+def _sparse(n=300, d=200, density=0.03, dtype=np.float64, seed=1):
+    X = sp.random(n, d, density=density, random_state=seed, format="csr", dtype=dtype) * 3
+    X.sum_duplicates()
+    return X
+
+
+def _run_both(family, K, penalty, precondition, batch_size, *, fit_intercept=True,
+              dtype=np.float64, epochs=4, seed=0):
+    rng = np.random.default_rng(seed)
+    X = _sparse(dtype=dtype)
+    n, d = X.shape
+    l1, l2 = PENALTIES[penalty]
+    if family == 0:
+        Y, y = (rng.random((n, K)) < 0.4).astype(dtype), np.empty(0, np.intp)
+    else:
+        Y, y = np.empty((0, 0), dtype), rng.integers(0, K, n).astype(np.intp)
+    sw = rng.uniform(0.5, 2.0, n).astype(dtype)
+    inv = rng.uniform(0.5, 2.0, d).astype(dtype)
+    pen = rng.uniform(0.5, 1.5, d).astype(dtype)
+    W_eager = rng.normal(0, 0.3, (K, d)).astype(dtype)
+    b_eager = rng.normal(0, 0.1, K).astype(dtype)
+    b_lazy = b_eager.copy()
+    S = np.zeros((d, 2 * K), dtype)
+    S[:, :K] = W_eager.T
+    F = np.zeros((d, 4))
+    feature_table(inv, pen, precondition, F)
+    touched = np.zeros(d, np.intp)
+    G, gb, Z, We = (np.zeros((K, d), dtype), np.zeros(K, dtype), np.zeros((ROWS, K), dtype),
+                    np.zeros((K, d), dtype))
+    gb_lazy, Z_lazy = np.zeros(K, dtype), np.zeros((min(batch_size, 7), K), dtype)
+    mean = np.zeros(d, dtype)
+    curves = []
+    for e in range(epochs):
+        eta = 0.3 / (1 + e)
+        idx = rng.permutation(n).astype(np.intp)
+        eager = mbgd_epoch(family, (X.data, X.indices, X.indptr), Y, y, sw, idx, batch_size,
+                           W_eager, b_eager, G, gb, Z, We, eta, l1, l2, fit_intercept,
+                           precondition, mean, inv, pen)
+        lazy = lazy_csr_epoch(family, X.data, X.indices, X.indptr, Y, y, sw, idx, batch_size,
+                              S, b_lazy, gb_lazy, Z_lazy, eta, l1, l2, fit_intercept, F,
+                              touched)
+        curves.append((eager, lazy))
+    assert np.all(S[:, K:] == 0) and np.all(F[:, 0] == 0)  # workspace left clean
+    return W_eager, b_eager, S[:, :K].T.copy(), b_lazy, curves
+
+
+@pytest.mark.parametrize("family,K", [(0, 1), (0, 3), (1, 4)],
+                         ids=["binary", "multilabel", "multinomial"])
+@pytest.mark.parametrize("penalty", list(PENALTIES))
+@pytest.mark.parametrize("precondition", [True, False])
+@pytest.mark.parametrize("batch_size", [1, 16, 300])
+def test_lazy_epochs_equal_the_eager_ones(family, K, penalty, precondition, batch_size):
+    We, be, Wl, bl, _ = _run_both(family, K, penalty, precondition, batch_size)
+    scale = np.abs(We).max()
+    np.testing.assert_allclose(Wl, We, rtol=0, atol=1e-10 * scale)
+    np.testing.assert_allclose(bl, be, rtol=0, atol=1e-10 * max(1.0, np.abs(be).max()))
+    if penalty in ("l1", "elasticnet"):  # the soft-threshold's exact zeros, lazily too
+        assert penalty != "l1" or (We == 0).sum() > 0
+        assert np.all(np.abs(Wl[We == 0]) <= 1e-12 * scale)
+        assert np.all(np.abs(We[Wl == 0]) <= 1e-12 * scale)
+
+
+def test_lazy_epochs_without_intercept_and_in_float32():
+    We, be, Wl, bl, _ = _run_both(1, 3, "elasticnet", True, 16, fit_intercept=False)
+    np.testing.assert_allclose(Wl, We, atol=1e-10 * np.abs(We).max())
+    assert np.all(bl == be)
+    We, be, Wl, bl, _ = _run_both(0, 2, "l2", True, 16, dtype=np.float32)
+    assert Wl.dtype == np.float32
+    np.testing.assert_allclose(Wl, We, atol=1e-5 * np.abs(We).max())
+
+
+def test_lazy_objective_is_the_minibatch_losses_plus_the_final_penalty():
+    # without a penalty both kernels report the same sum of minibatch losses
+    *_, curves = _run_both(1, 4, "none", True, 16)
+    for (eager, lazy) in curves:
+        assert lazy[1] == eager[1] and lazy[2] and eager[2]
+        assert lazy[0] == pytest.approx(eager[0], rel=1e-10)
+
+
+def test_wide_sparse_data_train_lazily_with_the_eager_model(monkeypatch):
+    """An estimator on a wide CSR matrix takes the lazy path; forcing the eager
+    kernel on the same (uncentred) problem gives the same model."""
+    X = _sparse(n=400, d=3000, density=0.004, seed=3)
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 3, X.shape[0])
+    assert lazy_epochs_pay(X, 32)
+    mbgd_module = importlib.import_module("fastlr._solvers.mbgd")
+    used = []
+    real = mbgd_module.lazy_epochs_apply
+
+    def spy(p):
+        used.append(real(p))
+        return used[-1]
+
+    kw = dict(alpha=1e-3, penalty="elasticnet", max_iter=5, tol=None, random_state=0)
+    monkeypatch.setattr(mbgd_module, "lazy_epochs_apply", spy)
+    lazy = fastlr.SoftmaxRegression(**kw).fit(X, y)
+    assert used == [True]
+    monkeypatch.setattr(mbgd_module, "lazy_epochs_apply", lambda p: False)
+    eager = fastlr.SoftmaxRegression(**kw).fit(X, y)
+    np.testing.assert_allclose(lazy.coef_, eager.coef_, atol=1e-10 * np.abs(eager.coef_).max())
+    np.testing.assert_allclose(lazy.intercept_, eager.intercept_, atol=1e-10)
+
+
+def test_narrow_sparse_and_dense_data_keep_the_eager_centred_path():
+    X = _sparse(n=300, d=20, density=0.3)
+    assert not lazy_epochs_pay(X, 32)
+    assert not lazy_epochs_pay(X.toarray(), 32)
+    assert lazy_epochs_pay(_sparse(n=300, d=5000, density=0.002), 32)
