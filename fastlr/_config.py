@@ -23,12 +23,20 @@ FASTMATH = {"nsz", "arcp", "contract", "reassoc"}
 CACHE = os.environ.get("FASTLR_NO_CACHE", "0") != "1"
 
 
-def kernel(fn=None, *, parallel=False):
-    """Decorate a pure array function as a fastlr kernel (njit, cached, nogil)."""
+def kernel(fn=None, *, parallel=False, internal=False):
+    """Decorate a pure array function as a fastlr kernel (njit, cached, nogil).
+
+    ``internal=True``: a helper that only other kernels call. Numba then builds
+    no Python (or C) entry point for it: every separately compiled function is
+    linked into, and compiled again inside, each kernel that calls it, entry
+    points included, so a deep chain of helpers paid for theirs at every level
+    of a first compile. An internal kernel cannot be called from Python.
+    """
 
     def wrap(f):
+        opts = dict(no_cpython_wrapper=True, no_cfunc_wrapper=True) if internal else {}
         return njit(cache=CACHE, nogil=True, fastmath=set(FASTMATH), parallel=parallel,
-                    error_model="numpy")(f)
+                    error_model="numpy", **opts)(f)
 
     if fn is None:
         return wrap

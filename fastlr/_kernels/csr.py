@@ -12,7 +12,7 @@ from __future__ import annotations
 from .._config import kernel
 
 
-@kernel
+@kernel(internal=True)
 def csr_block_logits(X, idx, start, stop, W, b, Z, mean, center):
     """Z[r, k] = x_{idx[start+r]} · W[k] + b[k] over the stored entries of each row."""
     data, indices, indptr = X
@@ -27,7 +27,7 @@ def csr_block_logits(X, idx, start, stop, W, b, Z, mean, center):
             Z[r, k] = acc + b[k]
 
 
-@kernel
+@kernel(internal=True)
 def csr_block_grad(X, idx, start, stop, R, G, gb, mean, center):
     """G[k, j] += Σ_r R[r, k] x_rj over stored entries;  gb[k] += Σ_r R[r, k]."""
     data, indices, indptr = X

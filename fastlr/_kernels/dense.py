@@ -32,7 +32,7 @@ ROWS = 64
 BLOCK_BYTES = 16384
 
 
-@kernel
+@kernel(internal=True)
 def rows_per_block(d, itemsize, rows):
     """Rows of X per call of the block functions: as many 4-row register blocks as fit
     in ``BLOCK_BYTES`` (4 rows for MNIST-wide rows, 64 for narrow tables), so that a
@@ -41,7 +41,7 @@ def rows_per_block(d, itemsize, rows):
     return max(BLOCK, min(rows, fit) // BLOCK * BLOCK)
 
 
-@kernel
+@kernel(internal=True)
 def _logits_4rows(X, i0, i1, i2, i3, W, b, Z, r0, mean, center):
     K, d = W.shape
     zero = W.dtype.type(0)
@@ -93,7 +93,7 @@ def _logits_4rows(X, i0, i1, i2, i3, W, b, Z, r0, mean, center):
         Z[r0 + 3, k] = a3 + b[k]
 
 
-@kernel
+@kernel(internal=True)
 def dense_block_logits(X, idx, start, stop, W, b, Z, mean, center):
     """Z[r, k] = (x_{idx[start+r]} - center·mean) · W[k] + b[k] for r < stop - start."""
     K, d = W.shape
@@ -113,7 +113,7 @@ def dense_block_logits(X, idx, start, stop, W, b, Z, mean, center):
             Z[r, k] = acc + b[k]
 
 
-@kernel
+@kernel(internal=True)
 def _grad_4rows(X, i0, i1, i2, i3, R, o, G, gb, mean, center):
     K, d = G.shape
     zero = G.dtype.type(0)
@@ -141,7 +141,7 @@ def _grad_4rows(X, i0, i1, i2, i3, R, o, G, gb, mean, center):
                         + r2 * (X[i2, j] - m) + r3 * (X[i3, j] - m))
 
 
-@kernel
+@kernel(internal=True)
 def dense_block_grad(X, idx, start, stop, R, G, gb, mean, center):
     """G[k] += Σ_r R[r, k] · (x_{idx[start+r]} - center·mean);  gb[k] += Σ_r R[r, k]."""
     K, d = G.shape

@@ -33,9 +33,9 @@ def mbgd_epoch(family, X, Y, y, sw, idx, batch_size, W, b, G, gb, Z, We,
         s1 = min(s0 + batch_size, n)
         if standardize:
             scaled_weights(W, inv_scale, We)
-            loss = loss_grad(family, X, Y, y, sw, idx, s0, s1, We, b, G, gb, Z, mean, True)
-        else:
-            loss = loss_grad(family, X, Y, y, sw, idx, s0, s1, W, b, G, gb, Z, mean, False)
+        # one call with the run-time flag: literal True/False would compile the pass twice
+        loss = loss_grad(family, X, Y, y, sw, idx, s0, s1, We if standardize else W, b, G,
+                         gb, Z, mean, standardize)
         if not np.isfinite(loss):
             return total, nb, False
         inv_m = 1.0 / (s1 - s0)
@@ -66,15 +66,12 @@ def mbgd_epoch_threaded(family, X, Y, y, sw, idx, batch_size, W, b, Gs, gbs, Zs,
         m = s1 - s0
         if standardize:
             scaled_weights(W, inv_scale, We)
+        Wk = We if standardize else W
         for c in prange(C):
             a = s0 + (c * m) // C
             e = s0 + ((c + 1) * m) // C
-            if standardize:
-                losses[c] = loss_grad(family, X, Y, y, sw, idx, a, e, We, b, Gs[c], gbs[c], Zs[c],
-                                      mean, True)
-            else:
-                losses[c] = loss_grad(family, X, Y, y, sw, idx, a, e, W, b, Gs[c], gbs[c], Zs[c],
-                                      mean, False)
+            losses[c] = loss_grad(family, X, Y, y, sw, idx, a, e, Wk, b, Gs[c], gbs[c], Zs[c],
+                                  mean, standardize)
         loss = losses[0]
         for c in range(1, C):  # explicit loops: array expressions would become
             loss += losses[c]  # parallel regions of their own, one fork/join each

@@ -28,7 +28,7 @@ from .rows import block_grad, block_logits, centre_folded
 LOG_TINY = -60.0
 
 
-@kernel
+@kernel(internal=True)
 def sigmoid_residual_loss(Z, Y, sw, idx, start, stop):
     """Turn logits Z into weighted residuals s_i (σ(z) - y); return Σ s_i ℓ_i."""
     loss = 0.0
@@ -45,7 +45,7 @@ def sigmoid_residual_loss(Z, Y, sw, idx, start, stop):
     return loss
 
 
-@kernel
+@kernel(internal=True)
 def softmax_residual_loss(Z, y, sw, idx, start, stop):
     """Turn logits Z into weighted residuals s_i (p_i - e_{y_i}); return Σ s_i ℓ_i."""
     loss = 0.0
@@ -78,7 +78,7 @@ SIGMOID = 0
 SOFTMAX = 1
 
 
-@kernel
+@kernel(internal=True)
 def centred_intercept(W, b, mean):
     """b - W·mean (accumulated in float64): the intercept that centres uncentred rows."""
     K, d = W.shape
@@ -91,7 +91,7 @@ def centred_intercept(W, b, mean):
     return bo
 
 
-@kernel
+@kernel(internal=True)
 def _blocks_loss_grad(family, X, Y, y, sw, idx, start, stop, W, b, G, gb, Z, mean, center):
     loss = 0.0
     step = rows_per_block(W.shape[1], W.itemsize, Z.shape[0])
@@ -121,19 +121,24 @@ def loss_grad(family, X, Y, y, sw, idx, start, stop, W, b, G, gb, Z, mean, cente
     and the gradient, Σ r (x - m) = Σ r x - (Σ r) m: the same model and
     gradient for either storage, at an O(K·d) cost per call.
     """
-    if center and centre_folded(X):
-        K, d = W.shape
-        bo = centred_intercept(W, b, mean)
+    folded = center and centre_folded(X)
+    K, d = W.shape
+    if folded:
+        bk = centred_intercept(W, b, mean)
         g0 = gb.copy()
-        loss = _blocks_loss_grad(family, X, Y, y, sw, idx, start, stop, W, bo, G, gb, Z,
-                                 mean, False)
+    else:
+        bk = b
+        g0 = gb[:0]
+    # one call site with a run-time flag: a literal True/False here would compile the
+    # whole pass twice (once per literal) for every caller
+    loss = _blocks_loss_grad(family, X, Y, y, sw, idx, start, stop, W, bk, G, gb, Z, mean,
+                             center and not folded)
+    if folded:
         for k in range(K):
             rs = gb[k] - g0[k]
             for j in range(d):
                 G[k, j] -= rs * mean[j]
-        return loss
-    return _blocks_loss_grad(family, X, Y, y, sw, idx, start, stop, W, b, G, gb, Z, mean,
-                             center)
+    return loss
 
 
 @kernel
