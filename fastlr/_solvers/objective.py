@@ -5,17 +5,27 @@ the data's dtype, runs the threaded fused kernel (one pass over X per call)
 and maps the gradient back; with ``precondition`` rows are centred inside the
 kernel and the scale folded into the weights (:mod:`fastlr._kernels.update`),
 so X is never copied.
+
+Small in-memory problems (at most :data:`SMALL_ENTRIES` entries in X) skip the
+kernels: the same sums come from NumPy and BLAS on a float64 copy of the
+centred rows. At that size a pass takes microseconds either way, and a first
+fit then compiles nothing for it (a cold compile of the fused pass is seconds,
+see docs/user-guide.md, "Start-up").
 """
 from __future__ import annotations
 
 import numba
 import numpy as np
+from scipy.special import expit
 
+from .._config import n_threads
 from .._kernels import loss_grad, scaled_weights
 from .._kernels.dense import ROWS
 from .._kernels.full import full_loss_grad
-from .._config import n_threads
 from .problem import Problem
+
+#: in-memory X with at most this many entries (rows x features) trains through NumPy
+SMALL_ENTRIES = 1 << 17
 
 
 class FullBatchObjective:
@@ -24,6 +34,11 @@ class FullBatchObjective:
     def __init__(self, problem: Problem, n_chunks: int | None = None):
         p = self.p = problem
         K, d, dt = p.n_outputs, p.n_features, p.dtype
+        self.total_weight = float(p.sw.sum(dtype=np.float64))
+        self.small = n_chunks is None and is_small(p)
+        if self.small:
+            self._numpy_setup()
+            return
         # a few chunks per thread, handed out dynamically: measured ~5-10% faster than
         # one chunk per thread on this shared machine; results depend only on C
         C = n_chunks or max(1, min(4 * n_threads(), p.n_samples // 1024 or 1))
@@ -34,11 +49,52 @@ class FullBatchObjective:
         self.idx = np.arange(p.n_samples, dtype=np.intp)
         self.fam, self.Y, self.y = p.kernel_args
         self.X = p.kernel_X
-        self.total_weight = float(p.sw.sum(dtype=np.float64))
+
+    def _numpy_setup(self):
+        p = self.p
+        X = p.X.toarray() if hasattr(p.X, "toarray") else p.X
+        Xc = np.array(X, dtype=np.float64)
+        if p.precondition:
+            Xc -= np.asarray(p.mean, np.float64)
+        self.Xc = Xc
+        self.sw64 = np.asarray(p.sw, np.float64)
+        if p.family == "sigmoid":
+            self.T64 = np.asarray(p.T, np.float64)
+        else:
+            self.rows = np.arange(p.n_samples)
+
+    def _numpy_pass(self, We, b):
+        """(Σ s_i ℓ_i, Σ s_i r_i (x_i - mean), Σ s_i r_i) as the fused kernel computes
+        them, in float64 NumPy (the residual formulas of :mod:`fastlr._kernels.losses`)."""
+        Z = self.Xc @ We.T
+        Z += b
+        s = self.sw64
+        if self.p.family == "sigmoid":
+            Y = self.T64
+            loss = float(np.sum(s[:, None] * (np.logaddexp(0.0, Z) - Y * Z)))
+            R = expit(Z)
+            R -= Y
+        else:
+            y, rows = self.p.T, self.rows
+            m = Z.max(axis=1, keepdims=True)
+            E = np.exp(Z - m)
+            tot = E.sum(axis=1)
+            loss = float(np.sum(s * (np.log(tot) + m[:, 0] - Z[rows, y])))
+            R = E / tot[:, None]
+            R[rows, y] -= 1.0
+        R *= s[:, None]
+        return loss, R.T @ self.Xc, R.sum(axis=0)
 
     def smooth(self, W, b):
         """(value, grad_W, grad_b) of the data term + smooth penalty, float64 outputs."""
         p = self.p
+        if self.small:
+            W = np.asarray(W, dtype=np.float64)
+            b = np.asarray(b, dtype=np.float64)
+            We = W * np.asarray(p.inv_scale, np.float64) if p.precondition else W
+            with np.errstate(all="ignore"):  # non-finite values are the solver's to report
+                loss, G, gb = self._numpy_pass(We, b)
+            return smooth_objective(p, W, loss, G, gb, self.total_weight)
         W = np.ascontiguousarray(W, dtype=p.dtype)
         b = np.ascontiguousarray(b, dtype=p.dtype)
         if p.precondition:
@@ -76,6 +132,13 @@ def smooth_objective(p: Problem, W, loss, G, gb, total_weight):
     G = G / total_weight + l2w * W64
     gb = gb / total_weight if p.fit_intercept else np.zeros_like(gb)
     return value, G, gb
+
+
+def is_small(problem: Problem) -> bool:
+    """True for an in-memory X of at most :data:`SMALL_ENTRIES` entries (NumPy pass)."""
+    X = problem.X
+    in_memory = isinstance(X, np.ndarray) or hasattr(X, "indptr")
+    return in_memory and X.shape[0] * X.shape[1] <= SMALL_ENTRIES
 
 
 def full_batch_objective(problem: Problem):
