@@ -21,6 +21,7 @@ import numpy as np
 
 from .._kernels import SIGMOID, SOFTMAX
 from .._kernels.dense import ROWS
+from .._readonly import kernel_view
 
 
 @dataclass
@@ -41,10 +42,14 @@ class Problem:
 
     @property
     def kernel_X(self):
-        """X as the kernels take it: the array, or (data, indices, indptr) for CSR."""
+        """X as the kernels take it: the array, or (data, indices, indptr) for CSR.
+
+        Read-only arrays come as writable-typed views of the same memory
+        (:func:`fastlr._readonly.kernel_view`): the kernels only read X, and
+        read-only and writable X then share one compiled specialization."""
         if isinstance(self.X, np.ndarray):
-            return self.X
-        return (self.X.data, self.X.indices, self.X.indptr)
+            return kernel_view(self.X)
+        return tuple(kernel_view(a) for a in (self.X.data, self.X.indices, self.X.indptr))
 
     @property
     def kernel_args(self):
