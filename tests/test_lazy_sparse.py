@@ -133,3 +133,58 @@ def test_narrow_sparse_and_dense_data_keep_the_eager_centred_path():
     assert not lazy_epochs_pay(X, 32)
     assert not lazy_epochs_pay(X.toarray(), 32)
     assert lazy_epochs_pay(_sparse(n=300, d=5000, density=0.002), 32)
+
+
+# -----------------------------------------------------------------------------
+# the full-batch CSR pass on (d, K) weights (fastlr._kernels.csr_full)
+# -----------------------------------------------------------------------------
+@pytest.mark.parametrize("family,K", [(0, 1), (0, 3), (1, 5)],
+                         ids=["binary", "multilabel", "multinomial"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("chunks", [1, 3, 8])
+def test_by_feature_csr_pass_matches_reference_and_repeats(family, K, dtype, chunks):
+    import numba
+
+    from fastlr import reference as ref
+    from fastlr._kernels.csr_full import csr_t_full_loss_grad
+
+    rng = np.random.default_rng(chunks + K)
+    X = _sparse(n=157, d=40, density=0.1, dtype=dtype, seed=K)
+    n, d = X.shape
+    if family == 0:
+        Y, y = (rng.random((n, K)) < 0.4).astype(dtype), np.empty(0, np.intp)
+    else:
+        Y, y = np.empty((0, 0), dtype), rng.integers(0, K, n).astype(np.intp)
+    sw = rng.uniform(0.5, 2.0, n).astype(dtype)
+    W = rng.normal(0, 0.5, (K, d)).astype(dtype)
+    b = rng.normal(0, 0.3, K).astype(dtype)
+
+    def run():
+        Gs = np.full((chunks, d, K), np.nan, dtype)  # the kernel zeroes its buffers
+        gbs = np.full((chunks, K), np.nan, dtype)
+        Zs = np.full((chunks, 7, K), np.nan, dtype)
+        loss = csr_t_full_loss_grad(family, X.data, X.indices, X.indptr, Y, y, sw,
+                                    np.arange(n, dtype=np.intp), np.ascontiguousarray(W.T),
+                                    b, Gs, gbs, Zs)
+        return loss, Gs[0].T.copy(), gbs[0].copy()
+
+    loss, G, gb = run()
+    X64 = X.astype(np.float64).toarray()
+    T = Y.astype(np.float64) if family == 0 else y
+    loss_ref, G_ref, gb_ref = ref.LOSS_GRAD["sigmoid" if family == 0 else "softmax"](
+        X64, T, sw.astype(np.float64), W.astype(np.float64), b.astype(np.float64))
+    rtol = 1e-10 if dtype == np.float64 else 1e-5
+    assert loss == pytest.approx(loss_ref, rel=rtol)
+    scale = max(np.abs(G_ref).max(), np.abs(gb_ref).max())
+    np.testing.assert_allclose(G, G_ref, rtol=0, atol=rtol * scale)
+    np.testing.assert_allclose(gb, gb_ref, rtol=0, atol=rtol * scale)
+    old = numba.get_num_threads()
+    try:  # fixed chunks reduced in chunk order: the same bits on any thread count
+        for t in {1, min(2, numba.config.NUMBA_NUM_THREADS), old}:
+            numba.set_num_threads(t)
+            loss2, G2, gb2 = run()
+            assert loss2 == loss
+            np.testing.assert_array_equal(G2, G)
+            np.testing.assert_array_equal(gb2, gb)
+    finally:
+        numba.set_num_threads(old)

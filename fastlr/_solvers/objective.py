@@ -21,6 +21,7 @@ from scipy.special import expit
 from .._config import n_threads
 from .._kernels import loss_grad, scaled_weights
 from .._kernels.dense import ROWS
+from .._kernels.csr_full import csr_t_full_loss_grad
 from .._kernels.full import full_loss_grad
 from .problem import Problem
 
@@ -42,10 +43,14 @@ class FullBatchObjective:
         # a few chunks per thread, handed out dynamically: measured ~5-10% faster than
         # one chunk per thread on this shared machine; results depend only on C
         C = n_chunks or max(1, min(4 * n_threads(), p.n_samples // 1024 or 1))
-        self.Gs = np.zeros((C, K, d), dt)
+        # CSR: weights and gradient by feature, (d, K), so a stored value reads and
+        # adds one contiguous K-vector (20 classes, 2^18 words: 3.5 -> 0.5 s a pass)
+        self.by_feature = hasattr(p.X, "indptr")
+        self.Gs = np.zeros((C, d, K) if self.by_feature else (C, K, d), dt)
         self.gbs = np.zeros((C, K), dt)
         self.Zs = np.zeros((C, ROWS, K), dt)
         self.We = np.zeros((K, d), dt)
+        self.Wt = np.zeros((d, K), dt) if self.by_feature else None
         self.idx = np.arange(p.n_samples, dtype=np.intp)
         self.fam, self.Y, self.y = p.kernel_args
         self.X = p.kernel_X
@@ -103,6 +108,8 @@ class FullBatchObjective:
         else:
             Wk = W
         bk = b
+        if self.by_feature:
+            return self._by_feature_pass(W, Wk, b)
         if self.Gs.shape[0] == 1:  # small data: no parallel region to launch
             self.Gs[0] = 0
             self.gbs[0] = 0
@@ -117,6 +124,29 @@ class FullBatchObjective:
             finally:
                 numba.set_parallel_chunksize(old)
         return smooth_objective(p, W, loss, self.Gs[0], self.gbs[0], self.total_weight)
+
+
+    def _by_feature_pass(self, W, Wk, b):
+        """The CSR pass on (d, K) weights; centring through the intercept and a
+        rank-one gradient correction, as :func:`fastlr._kernels.loss_grad` does it:
+        (x - m)·w + b = x·w + (b - m·w), Σ r (x - m) = Σ r x - (Σ r) m."""
+        p = self.p
+        centre = p.precondition and np.any(p.mean)
+        mean = np.asarray(p.mean, np.float64)
+        bk = (b - Wk.astype(np.float64) @ mean).astype(p.dtype) if centre else b
+        self.Wt[:] = Wk.T
+        data, indices, indptr = self.X
+        old = numba.set_parallel_chunksize(1)
+        try:
+            loss = csr_t_full_loss_grad(self.fam, data, indices, indptr, self.Y, self.y, p.sw,
+                                        self.idx, self.Wt, bk, self.Gs, self.gbs, self.Zs)
+        finally:
+            numba.set_parallel_chunksize(old)
+        G = self.Gs[0].T.astype(np.float64)
+        gb = self.gbs[0].astype(np.float64)
+        if centre:
+            G -= np.outer(gb, mean)
+        return smooth_objective(p, W, loss, G, gb, self.total_weight)
 
 
 def smooth_objective(p: Problem, W, loss, G, gb, total_weight):
