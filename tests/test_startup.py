@@ -25,7 +25,7 @@ from numba.core.registry import CPUDispatcher
 import fastlr
 import fastlr._kernels
 from fastlr._readonly import kernel_view, writable_view
-from fastlr._solvers.objective import SMALL_ENTRIES, FullBatchObjective
+from fastlr._solvers.objective import SMALL_WORK, FullBatchObjective
 from fastlr._solvers.problem import Problem
 
 
@@ -63,7 +63,7 @@ def new_signatures(before):
 
 
 def data(n, d=30, seed=0):
-    """A float64 problem with n·d above SMALL_ENTRIES when n is large: the kernels run."""
+    """A float64 binary problem; with n large, n·d above SMALL_WORK: the kernels run."""
     rng = np.random.default_rng(seed)
     X = rng.normal(size=(n, d)) * rng.uniform(0.5, 20, d) + rng.normal(0, 5, d)
     y = (X[:, :3] @ np.array([1.0, -0.5, 0.2]) + rng.normal(0, 3, n) > 0).astype(int)
@@ -97,7 +97,7 @@ MODELS = {
 @pytest.mark.parametrize("solver", list(MODELS))
 def test_read_only_X_same_model_and_no_new_solver_kernel(solver, tmp_path):
     X, y = data(6000)
-    assert X.size > SMALL_ENTRIES  # the compiled passes run, not the NumPy one
+    assert X.size > SMALL_WORK  # the compiled passes run, not the NumPy one (1 output)
     ref, P = fitted(MODELS[solver], X, y)
     before = n_signatures()
     for kind, Xro in read_only_copies(X, tmp_path).items():

@@ -6,8 +6,8 @@ multilabel) and solver (mbgd, lbfgs, fista), and predicts with each, so the
 kernels are compiled and written to Numba's on-disk cache; a later process
 loads them instead of compiling. MBGD runs with batch sizes 1, 32 and 256
 (the per-row, the single-threaded and the threaded epoch kernels); FISTA with
-an L1 penalty. The data have more entries than the small-problem limit
-(:data:`fastlr._solvers.objective.SMALL_ENTRIES`: smaller fits run their
+an L1 penalty. The data are above the small-problem limit (rows x features x
+outputs > :data:`fastlr._solvers.objective.SMALL_WORK`: smaller fits run their
 passes in NumPy and compile nothing), so the compiled passes are the ones
 warmed. One progress line per step with its seconds, then the total. A step
 that fails is reported and the others go on; the exit code is 1 only if every
@@ -46,10 +46,10 @@ def _data(dtype, layout, target, n=None, d=6):
     import numpy as np
     import scipy.sparse as sp
 
-    from .._solvers.objective import SMALL_ENTRIES
+    from .._solvers.objective import SMALL_WORK
 
     if n is None:  # just above the small-problem limit: the compiled passes run
-        n = SMALL_ENTRIES // d + 1024
+        n = SMALL_WORK // d + 1024
     rng = np.random.default_rng(0)
     X = rng.normal(size=(n, d))
     X[rng.random((n, d)) < 0.5] = 0.0  # some zeros, so the CSR input is sparse
