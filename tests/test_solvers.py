@@ -328,3 +328,39 @@ def test_n_jobs_zero_is_an_error(data):
     X, y, _ = data
     with pytest.raises(ValueError, match="n_jobs"):
         fastlr.SoftmaxRegression(solver="lbfgs", n_jobs=0).fit(X, y)
+
+
+@pytest.mark.parametrize("storage", ["dense", "csr"])
+@pytest.mark.parametrize("family,K", [("sigmoid", 1), ("sigmoid", 3), ("softmax", 4)])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_flat_gradient_kernel_equals_the_numpy_composition(storage, family, K,
+                                                           fit_intercept, dtype):
+    """FullBatchObjective.flat (pass + one compiled loop finishing the gradient, as
+    L-BFGS uses it) = smooth() + original_gradient + concatenate in NumPy."""
+    import scipy.sparse as sp
+
+    from fastlr._solvers.objective import FullBatchObjective, flat_from_smooth
+    from fastlr._solvers.problem import Problem
+
+    rng = np.random.default_rng(K)
+    n, d = 300, 12
+    X = rng.normal(size=(n, d)) * rng.uniform(0.1, 10, d) + rng.normal(0, 5, d)
+    X[rng.random((n, d)) < 0.6] = 0
+    X = (sp.csr_matrix(X) if storage == "csr" else X).astype(dtype)
+    T = ((rng.random((n, K)) < 0.4).astype(dtype) if family == "sigmoid"
+         else rng.integers(0, K, n).astype(np.intp))
+    mean = np.asarray(X.mean(axis=0)).ravel().astype(dtype) if fit_intercept \
+        else np.zeros(d, dtype)
+    p = Problem(family=family, X=X, T=T, sw=rng.uniform(0.5, 2, n).astype(dtype),
+                n_outputs=K, l1=0.0, l2=0.03, fit_intercept=fit_intercept,
+                precondition=True, mean=mean, inv_scale=rng.uniform(0.2, 2, d).astype(dtype),
+                pen=rng.uniform(0.5, 1.5, d).astype(dtype))
+    obj = FullBatchObjective(p, n_chunks=3)   # the compiled passes, whatever the size
+    x = rng.normal(0, 0.3, K * d + K)
+    value, g, gmax = obj.flat(x)
+    value2, g2, gmax2 = flat_from_smooth(p, obj.smooth(x[:K * d].reshape(K, d), x[K * d:]))
+    rtol = 1e-12 if dtype == np.float64 else 1e-5
+    assert value == pytest.approx(value2, rel=rtol)
+    np.testing.assert_allclose(g, g2, rtol=0, atol=rtol * np.abs(g2).max())
+    assert gmax == pytest.approx(gmax2, rel=rtol)

@@ -26,7 +26,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from .._kernels.quasi_newton import lbfgs_direction
 from .._progress import Progress
-from .objective import full_batch_objective
+from .objective import flat_from_smooth, full_batch_objective
 from .result import DivergenceError, SolverResult, data_overflow
 
 MEMORY = 10
@@ -46,16 +46,15 @@ def lbfgs(problem, W, b, *, max_iter, tol, verbose=0, warn=True):
 
     def evaluate(x):
         """(value, flat gradient, user-units gradient max-norm) at x."""
-        value, G, gb = obj.smooth(x[:n_w].reshape(K, d), x[n_w:])
+        if hasattr(obj, "flat"):
+            value, g, gnorm = obj.flat(x)
+        else:  # the dask objective
+            value, g, gnorm = flat_from_smooth(p, obj.smooth(x[:n_w].reshape(K, d), x[n_w:]))
         if not np.isfinite(value):
             raise DivergenceError(
                 "the objective became non-finite in L-BFGS: " + (data_overflow(p.X) or
                 "the data overflow the chosen dtype; scale the features"))
-        Gu, gbu = p.original_gradient(G, gb)
-        gnorm = float(np.abs(Gu).max(initial=0.0))
-        if p.fit_intercept and gbu.size:
-            gnorm = max(gnorm, float(np.abs(gbu).max()))
-        return value, np.concatenate([G.ravel(), gb]), gnorm
+        return value, g, gnorm
 
     with Progress("L-BFGS", p, verbose=verbose, max_iter=max_iter, tol=tol) as progress:
         x = np.concatenate([W.ravel(), b]).astype(np.float64)
@@ -88,10 +87,9 @@ def lbfgs(problem, W, b, *, max_iter, tol, verbose=0, warn=True):
                 break
             t, f_new, g_new, gnorm = step
             it += 1
-            s = t * direction
-            memory.add(s, g_new - g)
+            memory.add(t, direction, g_new, g)
             stalled = (f - f_new) <= FTOL * max(abs(f), abs(f_new), 1.0)
-            x = x + s
+            x += t * direction
             f, g = f_new, g_new
             curve.append(f)
             if progress:
@@ -129,14 +127,18 @@ class _Pairs:
     def clear(self):
         self.count = 0
 
-    def add(self, s, y):
+    def add(self, t, direction, g_new, g):
+        """Store s = t · direction, y = g_new - g (written straight into the next slot
+        of the ring: no temporaries of the problem's size) if sᵀy > 0."""
+        slot = (self.newest + 1) % MEMORY
+        s, y = self.S[slot], self.Y[slot]
+        np.multiply(direction, t, out=s)
+        np.subtract(g_new, g, out=y)
         sy = float(s @ y)
         if not sy > 1e-10 * float(y @ y):  # no positive curvature: keep H as it is
             return
-        self.newest = (self.newest + 1) % MEMORY
-        self.S[self.newest] = s
-        self.Y[self.newest] = y
-        self.rho[self.newest] = 1.0 / sy
+        self.newest = slot
+        self.rho[slot] = 1.0 / sy
         self.count = min(self.count + 1, MEMORY)
 
     def direction(self, g):

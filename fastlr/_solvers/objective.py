@@ -23,6 +23,7 @@ from .._kernels import loss_grad, scaled_weights
 from .._kernels.dense import ROWS
 from .._kernels.csr_full import csr_t_full_loss_grad
 from .._kernels.full import full_loss_grad
+from .._kernels.gradient import flat_gradient, scaled_weights_by_feature
 from .problem import Problem
 
 #: in-memory problems with rows x features x outputs at most this train through NumPy
@@ -53,6 +54,7 @@ class FullBatchObjective:
         self.Zs = np.zeros((C, ROWS, K), dt)
         self.We = np.zeros((K, d), dt)
         self.Wt = np.zeros((d, K), dt) if self.by_feature else None
+        self.centred = bool(np.any(np.asarray(p.mean)))
         self.idx = np.arange(p.n_samples, dtype=np.intp)
         self.fam, self.Y, self.y = p.kernel_args
         self.X = p.kernel_X
@@ -128,6 +130,57 @@ class FullBatchObjective:
         return smooth_objective(p, W, loss, self.Gs[0], self.gbs[0], self.total_weight)
 
 
+    def flat(self, x):
+        """(value, flat float64 gradient, max |gradient| in coef_/intercept_ units) at
+        the flat float64 point x = (W.ravel(), b): what L-BFGS needs, with the
+        gradient finished in one compiled loop (:mod:`fastlr._kernels.gradient`)."""
+        p = self.p
+        K, d = p.n_outputs, p.n_features
+        W64 = x[:K * d].reshape(K, d)
+        if self.small:
+            return flat_from_smooth(p, self.smooth(W64, x[K * d:]))
+        W = np.ascontiguousarray(W64, dtype=p.dtype)
+        b = np.ascontiguousarray(x[K * d:], dtype=p.dtype)
+        centre = bool(p.precondition and self.by_feature and self.centred)
+        if self.by_feature:
+            bo = np.empty(K, p.dtype)
+            scaled_weights_by_feature(W, p.inv_scale, bool(p.precondition), b, p.mean,
+                                      centre, self.Wt, bo)
+            loss = self._run(csr_t_full_loss_grad, self.Wt, bo, by_feature=True)
+        else:
+            if p.precondition:
+                scaled_weights(W, p.inv_scale, self.We)
+            loss = self._run(None, self.We if p.precondition else W, b, by_feature=False)
+        out = np.empty(K * d + K)
+        pen, gmax = flat_gradient(self.Gs[0], self.by_feature, self.gbs[0], p.inv_scale,
+                                  bool(p.precondition), p.mean, centre, W64, p.l2_weights,
+                                  1.0 / self.total_weight, bool(p.fit_intercept), out)
+        return loss / self.total_weight + pen, out, gmax
+
+    def _run(self, kernel, Wk, bk, by_feature):
+        """One pass into Gs[0], gbs[0]; returns Σ s_i ℓ_i."""
+        p = self.p
+        if by_feature:
+            data, indices, indptr = self.X
+            args = (self.fam, data, indices, indptr, self.Y, self.y, p.sw, self.idx, Wk, bk,
+                    self.Gs, self.gbs, self.Zs)
+        elif self.Gs.shape[0] == 1:  # small data: no parallel region to launch
+            self.Gs[0] = 0
+            self.gbs[0] = 0
+            return loss_grad(self.fam, self.X, self.Y, self.y, p.sw, self.idx, 0,
+                             p.n_samples, Wk, bk, self.Gs[0], self.gbs[0], self.Zs[0],
+                             p.mean, p.precondition)
+        else:
+            kernel = full_loss_grad
+            args = (self.fam, self.X, self.Y, self.y, p.sw, self.idx, Wk, bk, self.Gs,
+                    self.gbs, self.Zs, p.mean, p.precondition)
+        # chunks handed out one at a time: a core slowed by a neighbour takes fewer
+        old = numba.set_parallel_chunksize(1)
+        try:
+            return kernel(*args)
+        finally:
+            numba.set_parallel_chunksize(old)
+
     def _by_feature_pass(self, W, Wk, b):
         """The CSR pass on (d, K) weights; centring through the intercept and a
         rank-one gradient correction, as :func:`fastlr._kernels.loss_grad` does it:
@@ -164,6 +217,16 @@ def smooth_objective(p: Problem, W, loss, G, gb, total_weight):
     G = G / total_weight + l2w * W64
     gb = gb / total_weight if p.fit_intercept else np.zeros_like(gb)
     return value, G, gb
+
+
+def flat_from_smooth(p: Problem, smooth):
+    """:meth:`FullBatchObjective.flat`'s triple from a ``smooth`` (value, G, gb)."""
+    value, G, gb = smooth
+    Gu, gbu = p.original_gradient(G, gb)
+    gmax = float(np.abs(Gu).max(initial=0.0))
+    if p.fit_intercept and gbu.size:
+        gmax = max(gmax, float(np.abs(gbu).max()))
+    return value, np.concatenate([G.ravel(), gb]), gmax
 
 
 def is_small(problem: Problem) -> bool:
