@@ -49,6 +49,8 @@ class FullBatchObjective:
         # CSR: weights and gradient by feature, (d, K), so a stored value reads and
         # adds one contiguous K-vector (20 classes, 2^18 words: 3.5 -> 0.5 s a pass)
         self.by_feature = hasattr(p.X, "indptr")
+        if self.by_feature and n_chunks is None:
+            C = min(C, sparse_chunks(p.X.nnz, d, n_threads()))
         self.Gs = np.zeros((C, d, K) if self.by_feature else (C, K, d), dt)
         self.gbs = np.zeros((C, K), dt)
         self.Zs = np.zeros((C, ROWS, K), dt)
@@ -217,6 +219,17 @@ def smooth_objective(p: Problem, W, loss, G, gb, total_weight):
     G = G / total_weight + l2w * W64
     gb = gb / total_weight if p.fit_intercept else np.zeros_like(gb)
     return value, G, gb
+
+
+def sparse_chunks(nnz, d, threads):
+    """Row chunks of the by-feature CSR pass. Each chunk zeroes and reduces a
+    (d, K) buffer, as much work as a pass over d stored values, so: one chunk
+    when the columns outnumber half the stored values (threads would lose),
+    else between one per thread and 4 per thread, as many as nnz / (4 d) (20
+    classes, 2^18 words, 2 threads: 1 chunk 0.23 s, 2-4 chunks 0.13 s, 8 0.17 s)."""
+    if threads <= 1 or 2 * d > nnz:
+        return 1
+    return int(min(4 * threads, max(threads, nnz // (4 * d))))
 
 
 def flat_from_smooth(p: Problem, smooth):
