@@ -364,3 +364,22 @@ def test_flat_gradient_kernel_equals_the_numpy_composition(storage, family, K,
     assert value == pytest.approx(value2, rel=rtol)
     np.testing.assert_allclose(g, g2, rtol=0, atol=rtol * np.abs(g2).max())
     assert gmax == pytest.approx(gmax2, rel=rtol)
+
+
+def test_lbfgs_two_loop_numpy_equals_the_kernel():
+    """Small problems take the NumPy two-loop recursion (no compiled call in the fit):
+    the same direction as the kernel, with a wrapped-around ring of pairs."""
+    lbfgs_module = __import__("fastlr._solvers.lbfgs", fromlist=["_Pairs"])
+    rng = np.random.default_rng(0)
+    n = 37
+    A = rng.normal(size=(n, n))
+    H = A @ A.T + n * np.eye(n)  # curvature pairs of a convex quadratic
+    compiled, plain = lbfgs_module._Pairs(n), lbfgs_module._Pairs(n, compiled=False)
+    g = rng.normal(size=n)
+    np.testing.assert_allclose(plain.direction(g), -g)
+    for _ in range(lbfgs_module.MEMORY + 4):  # more pairs than the ring holds
+        direction, t = rng.normal(size=n), rng.uniform(0.1, 1.0)
+        for memory in (compiled, plain):
+            memory.add(t, direction, g + t * H @ direction, g)
+        np.testing.assert_allclose(plain.direction(g), compiled.direction(g), rtol=1e-12,
+                                   atol=1e-14)

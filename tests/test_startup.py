@@ -112,10 +112,6 @@ def test_read_only_X_same_model_and_no_new_solver_kernel(solver, tmp_path):
     assert ro == {}, f"kernels compiled for read-only arrays: {ro}"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "the preconditioner (fastlr/_estimators/scaling.py) hands the validated X to the "
-    "stats kernels as is; needs `X = writable_view(X)` where X is validated "
-    "(fastlr/_estimators/inputs.py, check_X_block), then remove this marker"))
 def test_read_only_X_no_new_stats_kernel(tmp_path):
     X, y = data(6000)
     for Xro in read_only_copies(X, tmp_path).values():

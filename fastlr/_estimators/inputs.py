@@ -23,6 +23,7 @@ import scipy.sparse as sp
 from sklearn.utils.validation import (_check_feature_names, _check_n_features, _check_y,
                                       check_array, check_consistent_length, column_or_1d)
 
+from .._readonly import writable_view
 from .dask_io import as_row_chunked, is_dask, materialize
 
 FLOAT_DTYPES = (np.float64, np.float32)
@@ -54,10 +55,12 @@ def _plain_ready(A, ndim):
 def check_X_block(X, estimator=None, min_samples=1):
     """The check of in-memory feature data (a whole X, or one row chunk of a dask X)."""
     if _plain_ready(X, 2) and X.shape[0] >= min_samples:
-        return X
+        return writable_view(X)
     X = check_array(X, accept_sparse="csr", dtype=FLOAT_DTYPES, order="C", input_name="X",
                     estimator=estimator, ensure_min_samples=min_samples)
-    return canonical(X)
+    # read-only X (a memory map, setflags(write=False)): a writable-typed view of the
+    # same memory, so every kernel shares the writable array's compiled code
+    return writable_view(canonical(X))
 
 
 def _check_dask_X(X, estimator):

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import numpy as np
-from sklearn.model_selection import StratifiedShuffleSplit
 
 from .._kernels import scaled_weights, weighted_accuracy
 from .._kernels.dense import BLOCK
@@ -24,6 +23,8 @@ def validation_split(problem: Problem, fraction, rng):
         problem.T[:, 0] if problem.T.shape[1] == 1 else None)
     seed = int(rng.randint(np.iinfo(np.int32).max))
     if labels is not None and np.unique(labels, return_counts=True)[1].min() >= 2:
+        from sklearn.model_selection import StratifiedShuffleSplit  # 0.27 s to import
+
         try:
             split = StratifiedShuffleSplit(n_splits=1, test_size=n_val, random_state=seed)
             train, val = next(split.split(np.zeros((n, 1)), labels))

@@ -65,7 +65,7 @@ def lbfgs(problem, W, b, *, max_iter, tol, verbose=0, warn=True):
                                f"tol={tol:g})")
             return _result(p, x, K, d, 0, curve, True, gnorm)
 
-        memory = _Pairs(x.size)
+        memory = _Pairs(x.size, compiled=not getattr(obj, "small", False))
         converged = False
         stop = f"not converged in max_iter={max_iter} iterations"
         it = 0
@@ -116,7 +116,10 @@ def _result(p, x, K, d, n_iter, curve, converged, gnorm):
 class _Pairs:
     """The last ``MEMORY`` curvature pairs (s, y) with sᵀy > 0, in a ring."""
 
-    def __init__(self, n):
+    def __init__(self, n, compiled=True):
+        # small problems (whose passes run in NumPy) take the NumPy recursion: a fit
+        # that calls no compiled function saves Numba's set-up, ~0.5 s a process
+        self.compiled = compiled
         self.S = np.zeros((MEMORY, n))
         self.Y = np.zeros((MEMORY, n))
         self.rho = np.zeros(MEMORY)
@@ -142,10 +145,27 @@ class _Pairs:
         self.count = min(self.count + 1, MEMORY)
 
     def direction(self, g):
+        if not self.compiled:
+            return self._numpy_direction(g)
         out = np.empty_like(g)
         lbfgs_direction(g, self.S, self.Y, self.rho, self.newest, self.count,
                         self.alpha, out)
         return out
+
+    def _numpy_direction(self, g):
+        """:func:`lbfgs_direction` in NumPy (same recursion)."""
+        q = g.copy()
+        order = [(self.newest - c) % MEMORY for c in range(self.count)]
+        alpha = {}
+        for i in order:
+            alpha[i] = self.rho[i] * float(self.S[i] @ q)
+            q -= alpha[i] * self.Y[i]
+        if self.count:
+            y = self.Y[self.newest]
+            q *= 1.0 / (self.rho[self.newest] * float(y @ y))
+        for i in reversed(order):
+            q += (alpha[i] - self.rho[i] * float(self.Y[i] @ q)) * self.S[i]
+        return -q
 
 
 def _wolfe_search(evaluate, x, f0, direction, slope, t):
