@@ -90,7 +90,10 @@ class Caches:
         """A copy, so that whatever one run adds does not reach the next."""
         self.n += 1
         dst = os.path.join(self.root, f"copy{self.n}")
-        shutil.copytree(self.filled, dst)
+        if os.path.isdir(self.filled):
+            shutil.copytree(self.filled, dst)
+        else:  # the small fits compiled nothing: no cache directory was made
+            os.makedirs(dst)
         return dst
 
     def close(self):

@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import os
 
-from numba import njit, prange  # noqa: F401  (re-exported for kernels)
 
 FASTMATH = {"nsz", "arcp", "contract", "reassoc"}
 
@@ -32,6 +31,8 @@ def kernel(fn=None, *, parallel=False, internal=False):
     points included, so a deep chain of helpers paid for theirs at every level
     of a first compile. An internal kernel cannot be called from Python.
     """
+
+    from numba import njit
 
     def wrap(f):
         opts = dict(no_cpython_wrapper=True, no_cfunc_wrapper=True) if internal else {}
@@ -54,11 +55,11 @@ def n_threads() -> int:
 def threads(n_jobs):
     """Run the block with ``n_jobs`` Numba threads (None: leave as is; -1: all),
     restoring the previous count afterwards."""
-    import numba
-
     if n_jobs is None:
         yield
         return
+    import numba
+
     if n_jobs == 0:
         raise ValueError("n_jobs == 0 has no meaning: use None, a positive count, or -1 for all")
     top = numba.config.NUMBA_NUM_THREADS
@@ -85,3 +86,12 @@ def single_threaded_blas():
         _BLAS = ThreadpoolController()
     with _BLAS.limit(limits=1, user_api="blas"):
         yield
+
+
+def __getattr__(name):
+    """``prange`` for the kernels, without importing Numba with this module."""
+    if name == "prange":
+        from numba import prange
+
+        return prange
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -34,7 +34,6 @@ import threading
 import time
 
 import numpy as np
-from numba.core import event
 
 #: kernels a fit runs before its solver (the preconditioner's column statistics)
 PRE_SOLVE_MODULES = ("fastlr._kernels.stats",)
@@ -44,7 +43,7 @@ Compile = collections.namedtuple("Compile", "seq module name seconds")
 _local = threading.local()  # .reporter: the Progress running in this thread
 
 
-class CompileClock(event.Listener):
+class CompileClock:
     """Wall time of every top-level Numba compilation in this process.
 
     Nested compilations (a kernel compiling the kernels it calls) count once, in
@@ -91,7 +90,23 @@ class CompileClock(event.Listener):
 
 
 CLOCK = CompileClock()
-event.register("numba:compile", CLOCK)
+
+
+def listen_to_numba():
+    """Register :data:`CLOCK` for Numba's compile events (called by
+    :mod:`fastlr._kernels` when it is imported: numba itself is imported only
+    when a kernel is about to be needed, which saves 0.3 s in every process whose
+    fits run without one)."""
+    from numba.core import event
+
+    class _Forward(event.Listener):
+        def on_start(self, ev):
+            CLOCK.on_start(ev)
+
+        def on_end(self, ev):
+            CLOCK.on_end(ev)
+
+    event.register("numba:compile", _Forward())
 _last_solve_mark = 0
 
 

@@ -192,3 +192,21 @@ def test_import_fastlr_leaves_optional_modules_unimported():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.strip()
     assert out == ""
+
+
+def test_import_and_a_small_fit_never_import_numba():
+    """Numba costs ~0.3 s to import and ~0.5 s to set up its first (cached) kernel:
+    a process that fits and predicts a small LogisticRegression pays neither, and a
+    fit that needs a kernel imports it then."""
+    code = ("import sys, warnings, fastlr\n"
+            "from sklearn.datasets import load_breast_cancer\n"
+            "X, y = load_breast_cancer(return_X_y=True)\n"
+            "warnings.simplefilter('ignore')\n"
+            "a = 'numba' in sys.modules\n"
+            "fastlr.LogisticRegression().fit(X, y).predict_proba(X)\n"
+            "b = 'numba' in sys.modules\n"
+            "fastlr.SigmoidRegression(max_iter=2).fit(X, y)\n"
+            "print(a, b, 'numba' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["False", "False", "True"]

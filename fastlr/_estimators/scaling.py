@@ -10,7 +10,6 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from .. import _kernels as K
 from .dask_io import is_dask
 
 #: columns whose largest magnitude lies outside [1e-100, 1e100] are summed in units of
@@ -31,6 +30,14 @@ def _small(Xb):
     return Xb.shape[0] * Xb.shape[1] <= SMALL_ENTRIES
 
 
+def _sequential_sum(A):
+    """Column sums added row after row, as the kernels' loops add them (a constant
+    column then has exactly its value as mean, and zero variance)."""
+    if A.shape[0] == 0:
+        return np.zeros(A.shape[1:])
+    return np.cumsum(A, axis=0)[-1]
+
+
 def _rows_of_weight(Xb, swb):
     """(rows of positive weight as float64 dense, their weights)."""
     w = np.asarray(swb, np.float64)
@@ -44,9 +51,10 @@ def _block_sums(Xb, swb):
     if _small(Xb):  # the kernels' sums in NumPy (a CSR block's zeros made explicit)
         X, w = _rows_of_weight(Xb, swb)
         with np.errstate(over="ignore", invalid="ignore"):
-            s1 = w @ X
-        tot = float(w.sum())
+            s1 = _sequential_sum(w[:, None] * X)
+        tot = float(_sequential_sum(w)) if w.size else 0.0
         return tot, s1, np.abs(X).max(axis=0, initial=0.0), np.full(d, tot)
+    from .. import _kernels as K
     s1, amax, wnz = np.zeros(d), np.zeros(d), np.zeros(d)
     if sp.issparse(Xb):
         tot = K.csr_col_sums(Xb.data, Xb.indices, Xb.indptr, swb, s1, amax, wnz)
@@ -60,8 +68,9 @@ def _block_deviations(Xb, swb, m_s, inv_a):
     d = Xb.shape[1]
     if _small(Xb):
         X, w = _rows_of_weight(Xb, swb)
-        v = X * inv_a - m_s
-        return w @ v, w @ (v * v)
+        wv = w[:, None] * (X * inv_a - m_s)
+        return _sequential_sum(wv), _sequential_sum(wv * (X * inv_a - m_s))
+    from .. import _kernels as K
     s1, s2 = np.zeros(d), np.zeros(d)
     if sp.issparse(Xb):
         K.csr_col_deviations(Xb.data, Xb.indices, Xb.indptr, swb, m_s, inv_a, s1, s2)

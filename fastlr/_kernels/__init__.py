@@ -9,7 +9,15 @@
 - :mod:`.scores`: accuracy of rows picked by an index (early stopping), in place.
 
 Kernels never validate their input: the estimators do.
+
+Importing this package imports Numba; the solvers import it only when a fit
+needs a kernel (small fits run in NumPy), and it registers the progress
+reporter's compile clock with Numba.
 """
+from .._progress import listen_to_numba
+
+listen_to_numba()
+
 from .activations import (log1pexp, log_sigmoid_inplace, log_softmax_inplace,
                           logsumexp_rows, sigmoid, sigmoid_inplace,
                           softmax_inplace)

@@ -24,12 +24,7 @@ from __future__ import annotations
 
 from .._config import kernel
 
-#: rows per register block: four rows share every load of W.
-BLOCK = 4
-#: rows of the work buffer Z: the largest block a fused pass hands the data layer.
-ROWS = 64
-#: bytes of X rows a fused pass keeps in L1 between its forward and backward half
-BLOCK_BYTES = 16384
+from .._layout import BLOCK, BLOCK_BYTES, ROWS  # noqa: F401  (their home is numba-free)
 
 
 @kernel(internal=True)

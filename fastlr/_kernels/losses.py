@@ -74,8 +74,7 @@ def softmax_residual_loss(Z, y, sw, idx, start, stop):
     return loss
 
 
-SIGMOID = 0
-SOFTMAX = 1
+from .._layout import SIGMOID, SOFTMAX  # noqa: E402,F401
 
 
 @kernel(internal=True)

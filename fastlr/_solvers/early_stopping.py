@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._kernels import scaled_weights, weighted_accuracy
-from .._kernels.dense import BLOCK
+from .._layout import BLOCK
 from .problem import Problem
 
 
@@ -38,6 +37,8 @@ def validation_split(problem: Problem, fraction, rng):
 def accuracy_scorer(problem: Problem, val_idx, threshold):
     """score(W, b): weighted accuracy on the validation rows (subset accuracy for
     multilabel), read in place through the row index: no copy of X."""
+    from .._kernels import scaled_weights, weighted_accuracy
+
     p = problem
     val_idx = np.ascontiguousarray(val_idx, dtype=np.intp)
     if not p.sw[val_idx].sum(dtype=np.float64) > 0:

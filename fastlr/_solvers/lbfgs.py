@@ -24,7 +24,6 @@ import warnings
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
-from .._kernels.quasi_newton import lbfgs_direction
 from .._progress import Progress
 from .objective import flat_from_smooth, full_batch_objective
 from .result import DivergenceError, SolverResult, data_overflow
@@ -147,6 +146,8 @@ class _Pairs:
     def direction(self, g):
         if not self.compiled:
             return self._numpy_direction(g)
+        from .._kernels.quasi_newton import lbfgs_direction
+
         out = np.empty_like(g)
         lbfgs_direction(g, self.S, self.Y, self.rho, self.newest, self.count,
                         self.alpha, out)

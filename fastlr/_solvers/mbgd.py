@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import warnings
 
-import numba
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from .._config import n_threads
-from .._kernels import all_finite, mbgd_epoch, mbgd_epoch_threaded, sgd_epoch
-from .._kernels.dense import BLOCK, ROWS
+from .._layout import BLOCK, ROWS
 from .._progress import Progress
 from .problem import Problem
 from .result import DivergenceError, SolverResult, data_overflow
@@ -27,6 +25,14 @@ from .sparse_epochs import LazyEpochRunner, lazy_epochs_apply
 THREADED_MIN_BATCH = 256
 
 
+def _load_kernels():
+    """Numba and the epoch kernels, imported when MBGD first runs (not with fastlr)."""
+    global numba, all_finite, mbgd_epoch, mbgd_epoch_threaded, sgd_epoch
+    import numba
+
+    from .._kernels import all_finite, mbgd_epoch, mbgd_epoch_threaded, sgd_epoch
+
+
 class EpochRunner:
     """One epoch over a given row order with preallocated buffers; picks the kernel.
 
@@ -37,6 +43,7 @@ class EpochRunner:
     """
 
     def __init__(self, problem: Problem, batch_size: int):
+        _load_kernels()
         p = self.p = problem
         self.batch_size = batch_size
         self.fam, self.Y, self.y = p.kernel_args
@@ -86,6 +93,7 @@ def mbgd(problem: Problem, W, b, *, batch_size, schedule: Schedule, max_iter,
     when the objective becomes non-finite; ``W``/``b`` are then garbage, the
     caller's fitted state is not touched.
     """
+    _load_kernels()
     p = problem
     idx = np.arange(p.n_samples, dtype=np.intp) if train_idx is None else train_idx
     runner = LazyEpochRunner if lazy_epochs_apply(p) else EpochRunner

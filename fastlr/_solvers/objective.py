@@ -14,22 +14,30 @@ see docs/user-guide.md, "Start-up").
 """
 from __future__ import annotations
 
-import numba
 import numpy as np
 from scipy.special import expit
 
 from .._config import n_threads
-from .._kernels import loss_grad, scaled_weights
-from .._kernels.dense import ROWS
-from .._kernels.csr_full import csr_t_full_loss_grad
-from .._kernels.full import full_loss_grad
-from .._kernels.gradient import flat_gradient, scaled_weights_by_feature
+from .._layout import ROWS
 from .problem import Problem
 
 #: in-memory problems with rows x features x outputs at most this train through NumPy
 #: (breast cancer, 569 x 30 x 1, does; digits, 1797 x 64 x 10, where the compiled
 #: softmax pass is ~1.4x faster than NumPy's, does not)
 SMALL_WORK = 1 << 17
+
+
+def _load_kernels():
+    """Import Numba and the kernels into this module (on the first objective that
+    runs them: a fit whose passes run in NumPy never imports Numba)."""
+    global numba, loss_grad, scaled_weights, csr_t_full_loss_grad, full_loss_grad
+    global flat_gradient, scaled_weights_by_feature
+    import numba
+
+    from .._kernels import loss_grad, scaled_weights
+    from .._kernels.csr_full import csr_t_full_loss_grad
+    from .._kernels.full import full_loss_grad
+    from .._kernels.gradient import flat_gradient, scaled_weights_by_feature
 
 
 class FullBatchObjective:
@@ -43,6 +51,7 @@ class FullBatchObjective:
         if self.small:
             self._numpy_setup()
             return
+        _load_kernels()
         # a few chunks per thread, handed out dynamically: measured ~5-10% faster than
         # one chunk per thread on this shared machine; results depend only on C
         C = n_chunks or max(1, min(4 * n_threads(), p.n_samples // 1024 or 1))

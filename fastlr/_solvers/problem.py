@@ -19,8 +19,7 @@ from dataclasses import dataclass
 from functools import cached_property
 import numpy as np
 
-from .._kernels import SIGMOID, SOFTMAX
-from .._kernels.dense import ROWS
+from .._layout import ROWS, SIGMOID, SOFTMAX
 from .._readonly import kernel_view
 
 

@@ -12,8 +12,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from .._kernels.dense import ROWS
-from .._kernels.lazy import feature_table, lazy_csr_epoch
+from .._layout import ROWS
 from .problem import Problem
 
 #: the eager epoch costs O(K·d) per minibatch on top of the data; lazy updates pay
@@ -41,6 +40,8 @@ class LazyEpochRunner:
     """Same interface as :class:`fastlr._solvers.mbgd.EpochRunner`."""
 
     def __init__(self, problem: Problem, batch_size: int):
+        from .._kernels.lazy import feature_table
+
         p = self.p = problem
         self.batch_size = batch_size
         self.fam, self.Y, self.y = p.kernel_args
@@ -56,6 +57,8 @@ class LazyEpochRunner:
         self._W = None
 
     def __call__(self, order, W, b, eta):
+        from .._kernels.lazy import lazy_csr_epoch
+
         p, K = self.p, W.shape[0]
         if self._W is not W:  # a new weight array: take it in (the first epoch)
             self.S[:, :K] = W.T
