@@ -159,10 +159,27 @@ def small_problem(family, dtype, sparse, seed=0):
                    inv_scale=(1 / dense.std(0)).astype(dtype), pen=np.ones(d, dtype))
 
 
+@pytest.fixture
+def fresh_process(monkeypatch):
+    """As in a process that has not loaded the kernels yet (this one has): small
+    problems then take the NumPy passes and statistics."""
+    import importlib
+
+    for name in ("fastlr._solvers.objective", "fastlr._estimators.scaling"):
+        monkeypatch.setattr(importlib.import_module(name), "kernels_loaded", lambda: False)
+
+
+def test_small_problems_take_the_kernels_once_they_are_loaded():
+    import fastlr._kernels  # noqa: F401  (loaded, as after any fit that needed them)
+
+    p = small_problem("sigmoid", np.float64, False)
+    assert not FullBatchObjective(p).small
+
+
 @pytest.mark.parametrize("sparse", [False, True], ids=["dense", "csr"])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("family", ["sigmoid", "softmax"])
-def test_small_numpy_pass_has_the_kernel_sums(family, dtype, sparse):
+def test_small_numpy_pass_has_the_kernel_sums(family, dtype, sparse, fresh_process):
     p = small_problem(family, dtype, sparse)
     small, compiled = FullBatchObjective(p), FullBatchObjective(p, n_chunks=1)
     assert small.small and not compiled.small
@@ -173,7 +190,7 @@ def test_small_numpy_pass_has_the_kernel_sums(family, dtype, sparse):
         np.testing.assert_allclose(got, want, rtol=rtol, atol=rtol * np.max(np.abs(want)))
 
 
-def test_small_fit_compiles_no_pass():
+def test_small_fit_compiles_no_pass(fresh_process):
     X, y = data(500, 8, seed=3)
     X32 = X.astype(np.float32)
     before = n_signatures()

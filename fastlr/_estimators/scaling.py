@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
+from .._config import kernels_loaded
 from .dask_io import is_dask
 
 #: columns whose largest magnitude lies outside [1e-100, 1e100] are summed in units of
@@ -27,7 +28,7 @@ SMALL_ENTRIES = 1 << 17
 
 
 def _small(Xb):
-    return Xb.shape[0] * Xb.shape[1] <= SMALL_ENTRIES
+    return Xb.shape[0] * Xb.shape[1] <= SMALL_ENTRIES and not kernels_loaded()
 
 
 def _sequential_sum(A):
