@@ -17,7 +17,6 @@ from __future__ import annotations
 import numpy as np
 
 from .._config import kernel
-from .activations import log1pexp, sigmoid
 from .dense import rows_per_block
 from .rows import block_grad, block_logits, centre_folded
 
@@ -39,8 +38,17 @@ def sigmoid_residual_loss(Z, Y, sw, idx, start, stop):
         for k in range(L):
             z = Z[r, k]
             y = Y[i, k]
-            loss += s * (log1pexp(z) - y * z)
-            p = 0.0 if z <= LOG_TINY else sigmoid(z)  # NaN goes on to sigmoid
+            # softplus(z) = max(z, 0) + log1p(e) and σ(z) from one e = exp(-|z|): the
+            # formulas of log1pexp and sigmoid with their two exp calls shared (a NaN z
+            # gives e = NaN, so a NaN loss and residual)
+            e = np.exp(-abs(z))
+            loss += s * ((z if z > 0 else 0.0) + np.log1p(e) - y * z)
+            if z <= LOG_TINY:
+                p = 0.0
+            elif z >= 0:
+                p = 1.0 / (1.0 + e)
+            else:
+                p = e / (1.0 + e)
             Z[r, k] = s * (p - y)
     return loss
 
