@@ -29,7 +29,8 @@ POWER_ITERATIONS = 12
 
 
 def _preconditioned_rows(p: Problem, rows):
-    """(matvec, rmatvec, row_sqnorms) of the preconditioned subsample X̃[rows].
+    """(matvec, rmatvec, row_sqnorms, columns) of the preconditioned subsample X̃[rows]
+    (restricted to ``columns``, a slice or an index array).
 
     Columns are scaled before anything is squared or summed (x · inv_scale
     first), so features of 1e200 neither overflow nor lose the step."""
@@ -37,7 +38,17 @@ def _preconditioned_rows(p: Problem, rows):
     inv = np.asarray(p.inv_scale, np.float64) if p.precondition else np.ones(p.n_features)
     mu = np.asarray(p.mean, np.float64) if p.precondition else np.zeros(p.n_features)
     mu_s = mu * inv
+    cols = slice(None)
     if sp.issparse(Xs):
+        # only the columns the subsample stores (or that are centred) can carry the
+        # curvature: the others' rows and columns of X̃ᵀX̃ are zero. On 2^22 columns
+        # the power iterations otherwise spend 0.8 s on vectors of zeros
+        keep = np.zeros(p.n_features, bool)
+        keep[Xs.indices] = True
+        keep |= mu_s != 0
+        if keep.sum() < p.n_features // 2:
+            cols = np.flatnonzero(keep)
+            Xs, inv, mu_s = Xs[:, cols], inv[cols], mu_s[cols]
         Xs = sp.csr_matrix(Xs.astype(np.float64).multiply(inv[None, :]))
         sq = np.asarray(Xs.multiply(Xs).sum(axis=1)).ravel()
     else:
@@ -52,7 +63,7 @@ def _preconditioned_rows(p: Problem, rows):
         return np.asarray(Xs.T @ r).ravel() - mu_s * r.sum()
 
     norms = sq - 2 * np.asarray(Xs @ mu_s).ravel() + float(mu_s @ mu_s)
-    return matvec, rmatvec, np.maximum(norms, 0.0)
+    return matvec, rmatvec, np.maximum(norms, 0.0), cols
 
 
 def auto_step(p: Problem, batch_size: int) -> float:
@@ -65,9 +76,9 @@ def auto_step(p: Problem, batch_size: int) -> float:
         m = min(m, max(256, SUBSAMPLE_VALUES // max(p.n_features, 1)))
     rng = np.random.default_rng(0)
     rows = np.sort(rng.choice(n, m, replace=False)) if m < n else np.arange(n)
-    matvec, rmatvec, sq = _preconditioned_rows(p, rows)
+    matvec, rmatvec, sq, cols = _preconditioned_rows(p, rows)
     w = np.asarray(p.sw[rows], np.float64)   # weighted rows: a weight of 2 is a repeated row
-    v = rng.standard_normal(p.n_features)
+    v = rng.standard_normal(p.n_features)[cols]
     lam = 0.0
     for _ in range(POWER_ITERATIONS):
         norm = np.linalg.norm(v)
