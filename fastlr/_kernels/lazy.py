@@ -187,7 +187,11 @@ def lazy_csr_epoch(family, data, indices, indptr, Y, y, sw, idx, batch_size, S, 
     for j in range(d):  # every weight brought up to date; the penalty of the result
         seen = F[j, LAST]
         if seen != nb:
-            _catch_up(S, j, int(nb - seen), el2 * F[j, Q2], el1 * F[j, Q])
+            zero = True
+            for k in range(K):
+                zero = zero and S[j, k] == 0
+            if not zero:  # a zero weight stays zero: no call (most of 2^22 columns)
+                _catch_up(S, j, int(nb - seen), el2 * F[j, Q2], el1 * F[j, Q])
         F[j, LAST] = 0.0
         q = F[j, Q]
         for k in range(K):
