@@ -20,8 +20,8 @@ def problem(family, dtype, binary=False):
     else:
         T, k = y.astype(np.intp), N_CLASSES
     return Problem(family=family, X=X, T=np.ascontiguousarray(T), sw=np.ones(n, dtype),
-                   n_outputs=k, l1=0.0, l2=1e-4, fit_intercept=True, standardize=False,
-                   mean=np.zeros(d, dtype), inv_scale=np.ones(d, dtype))
+                   n_outputs=k, l1=0.0, l2=1e-4, fit_intercept=True, precondition=False,
+                   mean=np.zeros(d, dtype), inv_scale=np.ones(d, dtype), pen=np.ones(d, dtype))
 
 
 def fastlr_epoch(p, batch_size, eta=0.01):
@@ -96,8 +96,9 @@ def test_predict_proba(benchmark, impl):
 def test_scaling(benchmark, impl, rows):
     X, y = mnist(np.float32, n=rows)
     p = Problem(family="softmax", X=X, T=y.astype(np.intp), sw=np.ones(rows, np.float32),
-                n_outputs=N_CLASSES, l1=0.0, l2=1e-4, fit_intercept=True, standardize=False,
-                mean=np.zeros(X.shape[1], np.float32), inv_scale=np.ones(X.shape[1], np.float32))
+                n_outputs=N_CLASSES, l1=0.0, l2=1e-4, fit_intercept=True, precondition=False,
+                mean=np.zeros(X.shape[1], np.float32), inv_scale=np.ones(X.shape[1], np.float32),
+                pen=np.ones(X.shape[1], np.float32))
     fn = (fastlr_epoch if impl == "fastlr" else numpy_epoch)(p, 256)
     run(benchmark, fn, impl, f"scaling softmax epoch bs=256 rows={rows}",
         rounds=3 if rows < 1_000_000 else 1, rows=rows, kind="scaling", batch_size=256,
