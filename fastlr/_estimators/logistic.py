@@ -114,12 +114,18 @@ class LogisticRegression(BaseLogistic):
         opts["schedule"] = lr
         return opts
 
-    #: the exact solvers stop at tol / STOP_MARGIN: scikit-learn's rule with a margin, so
-    #: that a default fit, whatever path it took, is at least as converged as scikit-learn's
-    STOP_MARGIN = 10.0
+    #: the exact solvers stop at tol / STOP_MARGIN[solver]: scikit-learn's lbfgs rule, with a
+    #: tenfold margin for L-BFGS (scikit-learn's lbfgs often ends well below its tol, so a
+    #: default fit, whatever path it took, is at least as converged as scikit-learn's). An
+    #: L1 part runs saga or liblinear in scikit-learn, which stop on the change of the
+    #: weights and end far from the optimum: the rule itself, on the minimum-norm
+    #: subgradient, already gives a lower objective (tests/test_sklearn_parity.py; on the
+    #: elastic-net and lasso cases 42.72 vs 43.33 and 48.97 vs 49.13, with 23-40% fewer
+    #: iterations than at tol / 10)
+    STOP_MARGIN = {"lbfgs": 10.0, "fista": 1.0}
 
     def _stopping_tol(self, solver):
-        return self.tol if solver == "mbgd" else self.tol / self.STOP_MARGIN
+        return self.tol if solver == "mbgd" else self.tol / self.STOP_MARGIN[solver]
 
     def _n_iter_value(self, n_iter):
         return np.array([n_iter], dtype=np.int32)
@@ -170,8 +176,10 @@ LogisticRegression.__doc__ = """Logistic regression with scikit-learn's argument
         The exact solvers stop when the largest component of the gradient (or
         of the minimum-norm subgradient, with an L1 part) of the mean-form
         objective with respect to ``coef_`` and ``intercept_`` is at most
-        ``tol / 10``: scikit-learn's lbfgs rule with a tenfold margin, so that
-        a fit is at least as converged as scikit-learn's with the same ``tol``.
+        ``tol / 10`` for L-BFGS (scikit-learn's lbfgs rule with a tenfold
+        margin) and ``tol`` for FISTA (an L1 part; scikit-learn's saga and
+        liblinear stop further from the optimum), so that a fit is at least as
+        converged as scikit-learn's with the same ``tol``.
         MBGD stops when the epoch objective fails to improve by ``tol`` for
         ``n_iter_no_change`` epochs.
     fit_intercept : bool, default=True
