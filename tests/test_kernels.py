@@ -1040,3 +1040,35 @@ def test_threaded_epoch_equals_reference(dtype, kind, standardize, chunks):
     np.testing.assert_allclose(b, b_ref, rtol=rtol, atol=rtol * np.abs(b_ref).max())
     assert total == pytest.approx(total_ref, rel=rtol)
     assert np.all(Gs == 0) and np.all(gbs == 0)
+
+
+def test_chunked_column_statistics_equal_the_serial_pass_on_any_thread_count():
+    """Large dense X is summed in fixed row chunks in parallel: the serial kernels'
+    statistics to rounding, and the same bits with 1 or 2 threads."""
+    import numba
+
+    from fastlr._estimators import scaling
+
+    rng = np.random.default_rng(11)
+    n, d = 1 << 16, 64
+    assert n * d >= scaling.CHUNKED_ENTRIES
+    X = (rng.normal(size=(n, d)) * rng.uniform(0.1, 10, d) + rng.normal(0, 1e4, d))
+    sw = rng.uniform(0.0, 2.0, n)
+    m_s, var_s, a = scaling.weighted_moments(X, sw)
+    s1, amax = np.zeros(d), np.zeros(d)
+    tot = kern.dense_col_sums(X, sw, s1, amax)
+    m_ref = s1 / tot
+    t1, t2 = np.zeros(d), np.zeros(d)
+    kern.dense_col_deviations(X, sw, m_ref, np.ones(d), t1, t2)
+    var_ref = t2 / tot - (t1 / tot) ** 2
+    np.testing.assert_allclose(m_s * a, m_ref + t1 / tot, rtol=1e-12)
+    np.testing.assert_allclose(var_s * a * a, var_ref, rtol=1e-9)
+    old = numba.get_num_threads()
+    try:
+        for t in {1, min(2, numba.config.NUMBA_NUM_THREADS)}:
+            numba.set_num_threads(t)
+            again = scaling.weighted_moments(X, sw)
+            for x, y in zip(again, (m_s, var_s, a)):
+                np.testing.assert_array_equal(x, y)
+    finally:
+        numba.set_num_threads(old)

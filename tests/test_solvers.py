@@ -383,3 +383,21 @@ def test_lbfgs_two_loop_numpy_equals_the_kernel():
             memory.add(t, direction, g + t * H @ direction, g)
         np.testing.assert_allclose(plain.direction(g), compiled.direction(g), rtol=1e-12,
                                    atol=1e-14)
+
+
+def test_block_shuffle_visits_every_row_once_in_runs_of_consecutive_rows():
+    import importlib
+
+    M = importlib.import_module("fastlr._solvers.mbgd")
+    rng = np.random.RandomState(0)
+    idx = np.arange(10, 1013, dtype=np.intp)  # not a multiple of the block
+    orders = [M.shuffled(idx, rng, 8) for _ in range(20)]
+    for order in orders:
+        assert order.dtype == idx.dtype and np.array_equal(np.sort(order), idx)
+        runs = np.split(order, np.flatnonzero(np.diff(order) != 1) + 1)
+        assert max(len(r) for r in runs) >= 8 and np.mean([len(r) for r in runs]) > 4
+    assert len({tuple(o[:16]) for o in orders}) == len(orders)  # a new order each epoch
+    full = M.shuffled(idx, rng, 1)
+    assert np.array_equal(np.sort(full), idx)
+    assert M.shuffle_block(np.zeros((10, 10))) == 1
+    assert M.shuffle_block(np.zeros((1 << 20, 16), np.float32)) == M.SHUFFLE_BLOCK

@@ -27,6 +27,13 @@ _TINY = 1e-300
 SMALL_ENTRIES = 1 << 17
 
 
+#: dense blocks of at least this many entries are summed in STAT_CHUNKS fixed row chunks
+#: in parallel (2M x 100 float32 on 2 cores: 0.39 -> ~0.2 s); a fixed chunk count keeps
+#: the sums the same on any number of threads
+CHUNKED_ENTRIES = 1 << 22
+STAT_CHUNKS = 8
+
+
 def _small(Xb):
     return Xb.shape[0] * Xb.shape[1] <= SMALL_ENTRIES and not kernels_loaded()
 
@@ -56,6 +63,12 @@ def _block_sums(Xb, swb):
         tot = float(_sequential_sum(w)) if w.size else 0.0
         return tot, s1, np.abs(X).max(axis=0, initial=0.0), np.full(d, tot)
     from .. import _kernels as K
+    if not sp.issparse(Xb) and Xb.size >= CHUNKED_ENTRIES:  # the two cores share the pass
+        C = STAT_CHUNKS
+        S1, AMAX, TOT = np.zeros((C, d)), np.zeros((C, d)), np.zeros(C)
+        K.dense_col_sums_chunks(Xb, swb, S1, AMAX, TOT)
+        tot = float(np.add.reduce(TOT))
+        return tot, np.add.reduce(S1, axis=0), AMAX.max(axis=0), np.full(d, tot)
     s1, amax, wnz = np.zeros(d), np.zeros(d), np.zeros(d)
     if sp.issparse(Xb):
         tot = K.csr_col_sums(Xb.data, Xb.indices, Xb.indptr, swb, s1, amax, wnz)
@@ -72,6 +85,11 @@ def _block_deviations(Xb, swb, m_s, inv_a):
         wv = w[:, None] * (X * inv_a - m_s)
         return _sequential_sum(wv), _sequential_sum(wv * (X * inv_a - m_s))
     from .. import _kernels as K
+    if not sp.issparse(Xb) and Xb.size >= CHUNKED_ENTRIES:
+        C = STAT_CHUNKS
+        S1, S2 = np.zeros((C, d)), np.zeros((C, d))
+        K.dense_col_deviations_chunks(Xb, swb, m_s, inv_a, S1, S2)
+        return np.add.reduce(S1, axis=0), np.add.reduce(S2, axis=0)
     s1, s2 = np.zeros(d), np.zeros(d)
     if sp.issparse(Xb):
         K.csr_col_deviations(Xb.data, Xb.indices, Xb.indptr, swb, m_s, inv_a, s1, s2)

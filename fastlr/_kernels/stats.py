@@ -19,15 +19,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._config import kernel
+from .._config import kernel, prange
 
 
-@kernel
-def dense_col_sums(X, sw, s1, amax):
-    """s1[j] += Σ_i w_i x_ij, amax[j] = max(amax[j], |x_ij|) over w_i > 0; returns Σ w_i."""
-    n, d = X.shape
+@kernel(internal=True)
+def _dense_col_sums_rows(X, sw, start, stop, s1, amax):
+    d = X.shape[1]
     tot = 0.0
-    for i in range(n):
+    for i in range(start, stop):
         w = np.float64(sw[i])
         if w == 0.0:
             continue
@@ -41,11 +40,10 @@ def dense_col_sums(X, sw, s1, amax):
     return tot
 
 
-@kernel
-def dense_col_deviations(X, sw, m_s, inv_a, s1, s2):
-    """s1[j] += Σ w d, s2[j] += Σ w d² with d = x·inv_a[j] - m_s[j], over w > 0."""
-    n, d = X.shape
-    for i in range(n):
+@kernel(internal=True)
+def _dense_col_deviations_rows(X, sw, start, stop, m_s, inv_a, s1, s2):
+    d = X.shape[1]
+    for i in range(start, stop):
         w = np.float64(sw[i])
         if w == 0.0:
             continue
@@ -53,6 +51,40 @@ def dense_col_deviations(X, sw, m_s, inv_a, s1, s2):
             v = np.float64(X[i, j]) * inv_a[j] - m_s[j]
             s1[j] += w * v
             s2[j] += w * v * v
+
+
+@kernel
+def dense_col_sums(X, sw, s1, amax):
+    """s1[j] += Σ_i w_i x_ij, amax[j] = max(amax[j], |x_ij|) over w_i > 0; returns Σ w_i."""
+    return _dense_col_sums_rows(X, sw, 0, X.shape[0], s1, amax)
+
+
+@kernel
+def dense_col_deviations(X, sw, m_s, inv_a, s1, s2):
+    """s1[j] += Σ w d, s2[j] += Σ w d² with d = x·inv_a[j] - m_s[j], over w > 0."""
+    _dense_col_deviations_rows(X, sw, 0, X.shape[0], m_s, inv_a, s1, s2)
+
+
+@kernel(parallel=True)
+def dense_col_sums_chunks(X, sw, S1, AMAX, TOT):
+    """:func:`dense_col_sums` over ``S1.shape[0]`` fixed row chunks, in parallel, chunk c
+    into S1[c], AMAX[c], TOT[c] (the caller adds them up in chunk order: the same
+    result whatever the thread count)."""
+    n = X.shape[0]
+    C = S1.shape[0]
+    for c in prange(C):
+        TOT[c] = _dense_col_sums_rows(X, sw, (c * n) // C, ((c + 1) * n) // C, S1[c],
+                                      AMAX[c])
+
+
+@kernel(parallel=True)
+def dense_col_deviations_chunks(X, sw, m_s, inv_a, S1, S2):
+    """:func:`dense_col_deviations` over ``S1.shape[0]`` fixed row chunks, in parallel."""
+    n = X.shape[0]
+    C = S1.shape[0]
+    for c in prange(C):
+        _dense_col_deviations_rows(X, sw, (c * n) // C, ((c + 1) * n) // C, m_s, inv_a,
+                                   S1[c], S2[c])
 
 
 @kernel

@@ -80,6 +80,43 @@ class EpochRunner:
             numba.set_parallel_chunksize(old)
 
 
+#: a dense X of at least this many bytes (beyond the caches) is shuffled by blocks of
+#: SHUFFLE_BLOCK consecutive rows: a random gather per row cost 4 passes over X an epoch
+#: on 2M x 100 float32 (1.51 s an epoch and fit, 1.03 s unshuffled, 1.20 s by blocks of 8)
+SHUFFLE_BLOCK_BYTES = 1 << 26
+SHUFFLE_BLOCK = 8
+
+
+def shuffle_block(X) -> int:
+    """Rows per shuffled block for X: 1 (a full permutation) unless X is dense and large."""
+    big = isinstance(X, np.ndarray) and X.nbytes >= SHUFFLE_BLOCK_BYTES
+    return SHUFFLE_BLOCK if big else 1
+
+
+def shuffled(idx, rng, block=1):
+    """A random order of the rows ``idx`` for one epoch (docs/math.md §6).
+
+    ``block == 1``: a uniform permutation. Otherwise the rows are cut into
+    blocks of ``block`` consecutive entries of ``idx`` (the grid shifted by a
+    random offset each epoch) and the blocks are permuted: every row is visited
+    once an epoch, in an order whose memory reads run ``block`` rows at a time.
+    The statistical cost: two neighbouring rows share a block, and so a
+    minibatch, in (block - 1)/block of the epochs instead of about batch/n, so
+    data sorted by class make minibatches of fewer, larger same-class runs
+    (still unbiased; noisier).
+    """
+    if block <= 1 or len(idx) <= block:
+        return rng.permutation(idx)
+    n = len(idx)
+    offset = int(rng.randint(block))
+    rolled = np.roll(idx, -offset)
+    nb = -(-n // block)
+    padded = np.full(nb * block, -1, dtype=idx.dtype)
+    padded[:n] = rolled
+    order = padded.reshape(nb, block)[rng.permutation(nb)].ravel()
+    return np.ascontiguousarray(order[order >= 0])
+
+
 def mbgd(problem: Problem, W, b, *, batch_size, schedule: Schedule, max_iter,
          tol, n_iter_no_change, shuffle, rng, train_idx=None,
          validation_score=None, verbose=0, epoch_offset=0, warn=True):
@@ -96,6 +133,7 @@ def mbgd(problem: Problem, W, b, *, batch_size, schedule: Schedule, max_iter,
     _load_kernels()
     p = problem
     idx = np.arange(p.n_samples, dtype=np.intp) if train_idx is None else train_idx
+    block = shuffle_block(p.X)
     runner = LazyEpochRunner if lazy_epochs_apply(p) else EpochRunner
     run_epoch = runner(p, max(1, min(batch_size, len(idx))))
     res = SolverResult(W=W, b=b, n_iter=0, eta0=schedule.eta0)
@@ -110,7 +148,7 @@ def mbgd(problem: Problem, W, b, *, batch_size, schedule: Schedule, max_iter,
                         formats={"objective": ".6g"})  # a stochastic mean: 6 digits
     with progress:
         for epoch in range(max_iter):
-            order = rng.permutation(idx) if shuffle else idx
+            order = shuffled(idx, rng, block) if shuffle else idx
             eta = schedule.eta(epoch_offset + epoch)
             total, nb, finite = run_epoch(order, W, b, eta)
             if not (finite and np.isfinite(total) and all_finite(W)
