@@ -146,6 +146,8 @@ def lazy_csr_epoch(family, data, indices, indptr, Y, y, sw, idx, batch_size, S, 
                     xv = data[p] * F[j, XSCALE]
                     for k in range(K):
                         Z[r, k] += xv * S[j, k]
+            # the residual-and-gradient block of csr_full.csr_t_loss_grad, written out:
+            # sharing it as one function measured 20% slower epochs (20 classes, 2^18)
             if family == SIGMOID:
                 loss += sigmoid_residual_loss(Z, Y, sw, idx, r0, r1)
             else:
