@@ -242,7 +242,9 @@ def test_14_early_stopping_scores_validation_rows_in_place():
     X = rng.standard_normal((20_000, 500))  # 80 MB
     y = (X[:, 0] > 0).astype(int)
     model = SR(early_stopping=True, validation_fraction=0.5, max_iter=2, random_state=0)
-    model.fit(X[:200], y[:200])  # compile first: the measured fit allocates only data
+    # compile first, on rows enough to take the measured fit's paths (the chunked column
+    # statistics of large X): the measured fit then allocates only data
+    model.fit(X[:10_000], y[:10_000])
     tracemalloc.start()
     try:
         model.fit(X, y)
