@@ -119,29 +119,11 @@ class FullBatchObjective:
             return smooth_objective(p, W, loss, G, gb, self.total_weight)
         W = np.ascontiguousarray(W, dtype=p.dtype)
         b = np.ascontiguousarray(b, dtype=p.dtype)
-        if p.precondition:
-            scaled_weights(W, p.inv_scale, self.We)
-            Wk = self.We
-        else:
-            Wk = W
-        bk = b
-        if self.by_feature:
-            return self._by_feature_pass(W, Wk, b)
-        if self.Gs.shape[0] == 1:  # small data: no parallel region to launch
-            self.Gs[0] = 0
-            self.gbs[0] = 0
-            loss = loss_grad(self.fam, self.X, self.Y, self.y, p.sw, self.idx, 0, p.n_samples,
-                             Wk, bk, self.Gs[0], self.gbs[0], self.Zs[0], p.mean,
-                             p.precondition)
-        else:  # chunks handed out one at a time: a core slowed by a neighbour takes fewer
-            old = numba.set_parallel_chunksize(1)
-            try:
-                loss = full_loss_grad(self.fam, self.X, self.Y, self.y, p.sw, self.idx, Wk,
-                                      bk, self.Gs, self.gbs, self.Zs, p.mean, p.precondition)
-            finally:
-                numba.set_parallel_chunksize(old)
-        return smooth_objective(p, W, loss, self.Gs[0], self.gbs[0], self.total_weight)
-
+        loss, centre = self._pass(W, b)
+        G, gb = (self.Gs[0].T if self.by_feature else self.Gs[0]), self.gbs[0]
+        if centre:
+            G = G.astype(np.float64) - np.outer(gb, np.asarray(p.mean, np.float64))
+        return smooth_objective(p, W, loss, G, gb, self.total_weight)
 
     def flat(self, x):
         """(value, flat float64 gradient, max |gradient| in coef_/intercept_ units) at
@@ -154,67 +136,48 @@ class FullBatchObjective:
             return flat_from_smooth(p, self.smooth(W64, x[K * d:]))
         W = np.ascontiguousarray(W64, dtype=p.dtype)
         b = np.ascontiguousarray(x[K * d:], dtype=p.dtype)
-        centre = bool(p.precondition and self.by_feature and self.centred)
-        if self.by_feature:
-            bo = np.empty(K, p.dtype)
-            scaled_weights_by_feature(W, p.inv_scale, bool(p.precondition), b, p.mean,
-                                      centre, self.Wt, bo)
-            loss = self._run(csr_t_full_loss_grad, self.Wt, bo, by_feature=True)
-        else:
-            if p.precondition:
-                scaled_weights(W, p.inv_scale, self.We)
-            loss = self._run(None, self.We if p.precondition else W, b, by_feature=False)
+        loss, centre = self._pass(W, b)
         out = np.empty(K * d + K)
         pen, gmax = flat_gradient(self.Gs[0], self.by_feature, self.gbs[0], p.inv_scale,
                                   bool(p.precondition), p.mean, centre, W64, p.l2_weights,
                                   1.0 / self.total_weight, bool(p.fit_intercept), out)
         return loss / self.total_weight + pen, out, gmax
 
-    def _run(self, kernel, Wk, bk, by_feature):
-        """One pass into Gs[0], gbs[0]; returns Σ s_i ℓ_i."""
+    def _pass(self, W, b):
+        """One pass over X at (W, b) (the data's dtype) into Gs[0], gbs[0]: Σ s_i r_i x_i
+        and Σ s_i r_i. Returns (Σ s_i ℓ_i, centre); ``centre`` means CSR rows centred
+        through the intercept, (x - m)·w + b = x·w + (b - m·w), whose gradient still
+        lacks the rank-one term -(Σ r) m, as :func:`fastlr._kernels.loss_grad` adds it."""
         p = self.p
-        if by_feature:
-            data, indices, indptr = self.X
-            args = (self.fam, data, indices, indptr, self.Y, self.y, p.sw, self.idx, Wk, bk,
-                    self.Gs, self.gbs, self.Zs)
-        elif self.Gs.shape[0] == 1:  # small data: no parallel region to launch
-            self.Gs[0] = 0
-            self.gbs[0] = 0
-            return loss_grad(self.fam, self.X, self.Y, self.y, p.sw, self.idx, 0,
-                             p.n_samples, Wk, bk, self.Gs[0], self.gbs[0], self.Zs[0],
-                             p.mean, p.precondition)
-        else:
-            kernel = full_loss_grad
-            args = (self.fam, self.X, self.Y, self.y, p.sw, self.idx, Wk, bk, self.Gs,
-                    self.gbs, self.Zs, p.mean, p.precondition)
+        centre = bool(p.precondition and self.by_feature and self.centred)
         # chunks handed out one at a time: a core slowed by a neighbour takes fewer
         old = numba.set_parallel_chunksize(1)
         try:
-            return kernel(*args)
+            if self.by_feature:
+                bo = np.empty_like(b)
+                scaled_weights_by_feature(W, p.inv_scale, bool(p.precondition), b, p.mean,
+                                          centre, self.Wt, bo)
+                data, indices, indptr = self.X
+                loss = csr_t_full_loss_grad(self.fam, data, indices, indptr, self.Y, self.y,
+                                            p.sw, self.idx, self.Wt, bo, self.Gs, self.gbs,
+                                            self.Zs)
+                return loss, centre
+            Wk = W
+            if p.precondition:
+                scaled_weights(W, p.inv_scale, self.We)
+                Wk = self.We
+            if self.Gs.shape[0] == 1:  # small data: no parallel region to launch
+                self.Gs[0] = 0
+                self.gbs[0] = 0
+                loss = loss_grad(self.fam, self.X, self.Y, self.y, p.sw, self.idx, 0,
+                                 p.n_samples, Wk, b, self.Gs[0], self.gbs[0], self.Zs[0],
+                                 p.mean, p.precondition)
+            else:
+                loss = full_loss_grad(self.fam, self.X, self.Y, self.y, p.sw, self.idx, Wk, b,
+                                      self.Gs, self.gbs, self.Zs, p.mean, p.precondition)
+            return loss, False
         finally:
             numba.set_parallel_chunksize(old)
-
-    def _by_feature_pass(self, W, Wk, b):
-        """The CSR pass on (d, K) weights; centring through the intercept and a
-        rank-one gradient correction, as :func:`fastlr._kernels.loss_grad` does it:
-        (x - m)·w + b = x·w + (b - m·w), Σ r (x - m) = Σ r x - (Σ r) m."""
-        p = self.p
-        centre = p.precondition and np.any(p.mean)
-        mean = np.asarray(p.mean, np.float64)
-        bk = (b - Wk.astype(np.float64) @ mean).astype(p.dtype) if centre else b
-        self.Wt[:] = Wk.T
-        data, indices, indptr = self.X
-        old = numba.set_parallel_chunksize(1)
-        try:
-            loss = csr_t_full_loss_grad(self.fam, data, indices, indptr, self.Y, self.y, p.sw,
-                                        self.idx, self.Wt, bk, self.Gs, self.gbs, self.Zs)
-        finally:
-            numba.set_parallel_chunksize(old)
-        G = self.Gs[0].T.astype(np.float64)
-        gb = self.gbs[0].astype(np.float64)
-        if centre:
-            G -= np.outer(gb, mean)
-        return smooth_objective(p, W, loss, G, gb, self.total_weight)
 
 
 def smooth_objective(p: Problem, W, loss, G, gb, total_weight):
