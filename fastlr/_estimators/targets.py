@@ -23,6 +23,30 @@ def _plain_labels_type(y):
     return "binary" if np.count_nonzero((y != lo) & (y != hi)) == 0 else "multiclass"
 
 
+#: integer labels spanning at most this many values (and no more than the rows) are
+#: counted with np.bincount instead of sorted or hashed (np.unique, searchsorted): on
+#: 2M labels that took ~0.14 s of a fit, more than a pass over a 2M x 100 float32 X
+_SPAN = 1 << 16
+
+
+def _int_span(y):
+    """The smallest label of a 1-D integer or bool ndarray whose labels span at most
+    _SPAN values, else None (the general sorted path)."""
+    if type(y) is not np.ndarray or y.ndim != 1 or y.size == 0 or y.dtype.kind not in "iub":
+        return None
+    lo, hi = int(y.min()), int(y.max())
+    return lo if hi - lo < min(_SPAN, max(y.size, 2)) else None
+
+
+def unique_labels(y):
+    """np.unique(y), counted rather than sorted for integer labels in a small range."""
+    lo = _int_span(y)
+    if lo is None:
+        return np.unique(y)
+    seen = np.flatnonzero(np.bincount((y - lo).astype(np.intp, copy=False)))
+    return (seen + lo).astype(y.dtype)
+
+
 def target_type(y) -> str:
     """sklearn's type_of_target, with a clear error for what no model here fits."""
     y_type = _plain_labels_type(y) or type_of_target(y, input_name="y")
@@ -45,9 +69,19 @@ def encode_targets(family, y, classes, dtype):
         if not np.isin(Y, (0, 1)).all():
             raise ValueError("multilabel targets must be a 0/1 indicator matrix")
         return np.ascontiguousarray(Y, dtype=dtype)
-    pos = np.searchsorted(classes, y)
-    pos = np.clip(pos, 0, len(classes) - 1)
-    unknown = classes[pos] != y
+    lo = _int_span(y) if np.asarray(classes).dtype.kind in "iub" else None
+    if lo is not None:  # a lookup table over the labels' range: no search per label
+        span = int(y.max()) - lo + 1
+        table = np.full(span, -1, np.intp)
+        cls = np.asarray(classes).astype(np.int64)
+        inside = (cls >= lo) & (cls < lo + span)
+        table[cls[inside] - lo] = np.flatnonzero(inside)
+        pos = table[(y - lo).astype(np.intp, copy=False)]
+        unknown = pos < 0
+    else:
+        pos = np.searchsorted(classes, y)
+        pos = np.clip(pos, 0, len(classes) - 1)
+        unknown = classes[pos] != y
     if np.any(unknown):
         bad = np.unique(np.asarray(y)[unknown])[:5]
         raise ValueError(f"y contains labels not in classes {np.asarray(classes).tolist()}: "
@@ -110,12 +144,15 @@ def combined_sample_weight(sample_weight, class_weight, y, classes, n):
 
 def check_two_classes(T, family, sw, classes):
     """A classifier can't train when only one class has positive weight."""
-    if family == "softmax":
-        present = np.unique(T[sw > 0])
-    elif T.shape[1] == 1:
-        present = np.unique(T[sw > 0, 0])
-    else:
+    if family != "softmax" and T.shape[1] != 1:
         return
+    t = T if family == "softmax" else T[:, 0]
+    if not sw.min() > 0:
+        t = t[sw > 0]
+    if family == "softmax":  # class indices: counted (np.unique sorted 2M rows in 30 ms)
+        present = np.flatnonzero(np.bincount(t, minlength=len(classes)))
+    else:  # 0/1 targets: the smallest and the largest say which are present
+        present = np.unique([t.min(), t.max()]) if t.size else np.zeros(0)
     if len(present) < 2:
         raise ValueError(
             "the training data contain only one class (with positive weight): "
