@@ -20,11 +20,11 @@ from .._solvers import SolverSettings, resolve_tol, solve
 from .._solvers.problem import Problem
 from .._solvers.sparse_epochs import lazy_epochs_pay
 from .dask_io import along_rows, is_dask
-from .inputs import row_chunks, validate_Xy
+from .inputs import check_X_block, row_chunks, validate_Xy
 from .predicting import PredictMixin
-from .scaling import preconditioner
+from .scaling import NonFinite, fused_finite_check, preconditioner
 from .targets import (check_sample_weight, check_two_classes, combined_sample_weight,
-                      encode_targets, target_type)
+                      encode_targets, target_type, unique_labels)
 
 
 @functools.lru_cache(maxsize=None)
@@ -188,9 +188,13 @@ class BaseLogistic(PredictMixin, ClassifierMixin, BaseEstimator):
             X = X.persist()  # chunks read and checked once, kept where they are
         l1, l2 = self._penalty_strengths(total)
         if stats is None:
-            stats = preconditioner(X, sw, fit_intercept=bool(self.fit_intercept), l2=l2,
-                                   standardized_penalty=self._standardized_penalty(),
-                                   dtype=dtype, centre=not self._lazy_epochs(X, partial))
+            try:
+                stats = preconditioner(X, sw, fit_intercept=bool(self.fit_intercept), l2=l2,
+                                       standardized_penalty=self._standardized_penalty(),
+                                       dtype=dtype, centre=not self._lazy_epochs(X, partial))
+            except NonFinite:  # X's finiteness was left to this pass (see fit)
+                check_X_block(X, self)  # raises scikit-learn's error naming NaN or inf
+                raise
         mean, inv_scale, pen = stats
         sw = sw.astype(dtype)
         if is_dask(X):
@@ -203,7 +207,7 @@ class BaseLogistic(PredictMixin, ClassifierMixin, BaseEstimator):
     def _classes_for(self, family, y, y_type):
         if y_type == "multilabel-indicator":
             return np.arange(y.shape[1])
-        return np.unique(y)
+        return unique_labels(y)
 
     def _store(self, problem, res, classes, family, solver, extend=False):
         self.coef_, self.intercept_ = problem.to_original_units(res.W, res.b)
@@ -249,7 +253,9 @@ class BaseLogistic(PredictMixin, ClassifierMixin, BaseEstimator):
         dask array / dataframe (exact solvers only; see the user guide).
         """
         with unchanged_on_error(self):
-            X, y = validate_Xy(self, X, y, reset=True)
+            # large dense X: its NaN/inf check rides on the column statistics' pass
+            # (every fit computes them, before any weight is trained)
+            X, y = validate_Xy(self, X, y, reset=True, finite=not fused_finite_check(X))
             solver = self._solver_name()
             if is_dask(X) and solver == "mbgd":
                 raise ValueError(

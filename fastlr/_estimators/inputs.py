@@ -37,11 +37,13 @@ def canonical(X):
     return X
 
 
-def _plain_ready(A, ndim):
+def _plain_ready(A, ndim, finite=True):
     """True when ``A`` is an ndarray that scikit-learn's checks would return unchanged:
     float32/float64 (or, for 1-D targets, integer or bool), C-contiguous, non-empty
     and finite. Only a shortcut past their per-call overhead (~0.2 ms each, which
-    is a fit on small data); anything else takes the full checks and their errors."""
+    is a fit on small data); anything else takes the full checks and their errors.
+    ``finite=False``: finiteness is not checked here (the caller's next pass over A
+    checks it, see :func:`check_X_block`)."""
     if type(A) is not np.ndarray or A.ndim != ndim or A.size == 0 \
             or not A.flags.c_contiguous:
         return False
@@ -49,12 +51,18 @@ def _plain_ready(A, ndim):
     if kind in "iub" and ndim == 1:
         return True
     # a finite sum means finite entries (an overflowing sum takes the full check)
-    return A.dtype in FLOAT_DTYPES and bool(np.isfinite(A.sum()))
+    return A.dtype in FLOAT_DTYPES and (not finite or bool(np.isfinite(A.sum())))
 
 
-def check_X_block(X, estimator=None, min_samples=1):
-    """The check of in-memory feature data (a whole X, or one row chunk of a dask X)."""
-    if _plain_ready(X, 2) and X.shape[0] >= min_samples:
+def check_X_block(X, estimator=None, min_samples=1, finite=True):
+    """The check of in-memory feature data (a whole X, or one row chunk of a dask X).
+
+    ``finite=False`` leaves out the NaN/inf check of an array that needs no
+    conversion: only for a fit whose column statistics check it in the same pass
+    (:func:`fastlr._estimators.scaling.fused_finite_check`), before any weight
+    is trained; a non-finite X then gets this function's error from there.
+    """
+    if _plain_ready(X, 2, finite) and X.shape[0] >= min_samples:
         return writable_view(X)
     X = check_array(X, accept_sparse="csr", dtype=FLOAT_DTYPES, order="C", input_name="X",
                     estimator=estimator, ensure_min_samples=min_samples)
@@ -80,11 +88,11 @@ def _check_dask_X(X, estimator):
                         meta=out_meta)
 
 
-def check_X(X, estimator=None):
+def check_X(X, estimator=None, finite=True):
     """Feature data as the solvers take it: in memory, or a dask array of checked chunks."""
     if is_dask(X):
         return _check_dask_X(X, estimator)
-    return check_X_block(X, estimator)
+    return check_X_block(X, estimator, finite=finite)
 
 
 def validate_X(est, X, *, reset, check_names=True):
@@ -97,11 +105,12 @@ def validate_X(est, X, *, reset, check_names=True):
     return X
 
 
-def validate_Xy(est, X, y, *, reset, check_names=True):
-    """(X, y) for fit and partial_fit: y in memory, 1-D labels or a 2-D indicator."""
+def validate_Xy(est, X, y, *, reset, check_names=True, finite=True):
+    """(X, y) for fit and partial_fit: y in memory, 1-D labels or a 2-D indicator.
+    ``finite=False``: see :func:`check_X_block`."""
     if check_names:
         _check_feature_names(est, X, reset=reset)
-    X = check_X(X, est)
+    X = check_X(X, est, finite=finite)
     if y is None:
         raise ValueError(f"{type(est).__name__} requires y to be passed, but the target "
                          "y is None.")

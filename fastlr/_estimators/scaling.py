@@ -32,6 +32,52 @@ SMALL_ENTRIES = 1 << 17
 #: the sums the same on any number of threads
 CHUNKED_ENTRIES = 1 << 22
 STAT_CHUNKS = 8
+#: bytes of rows per block of the one-pass moments (read twice, the second time from
+#: the cache)
+MOMENT_BLOCK_BYTES = 1 << 16
+
+
+class NonFinite(ValueError):
+    """The one-pass moments met a NaN or an inf in X (the caller's checks name it)."""
+
+
+def fused_finite_check(X) -> bool:
+    """True when the column statistics of X come from the one-pass kernel, which
+    also sees every NaN and inf of X: a fit may then leave X's finiteness check to
+    :func:`preconditioner` (one pass over X fewer)."""
+    return isinstance(X, np.ndarray) and X.ndim == 2 and X.size >= CHUNKED_ENTRIES \
+        and X.dtype in (np.float32, np.float64)
+
+
+def _one_pass_moments(X, sw):
+    """(mean, var, a = 1) of a large dense X from one pass over memory, or None when a
+    column needs units other than 1 or a sum overflowed (the caller then takes the
+    two passes). Raises :class:`NonFinite` when X holds a NaN or an inf."""
+    from .. import _kernels as K
+
+    C, d = STAT_CHUNKS, X.shape[1]
+    MEAN, M2, AMAX = np.zeros((C, d)), np.zeros((C, d)), np.zeros((C, d))
+    TOT, FINITE = np.zeros(C), np.ones(C, np.bool_)
+    rows = max(1, MOMENT_BLOCK_BYTES // max(1, d * X.itemsize))
+    K.dense_col_moments_chunks(X, sw, rows, MEAN, M2, AMAX, TOT, FINITE)
+    with np.errstate(over="ignore", invalid="ignore"):
+        tot, mean, m2 = 0.0, np.zeros(d), np.zeros(d)
+        for c in range(C):  # Chan's merge, in chunk order
+            if TOT[c] == 0:
+                continue
+            new = tot + TOT[c]
+            delta = MEAN[c] - mean
+            mean = mean + delta * (TOT[c] / new)
+            m2 = m2 + M2[c] + delta * delta * (tot * TOT[c] / new)
+            tot = new
+        amax = AMAX.max(axis=0)
+        ok = np.isfinite(mean).all() and np.isfinite(m2).all()
+    if not FINITE.all() or not (ok or K.all_finite(X)):  # else a sum overflowed
+        raise NonFinite("X contains NaN or infinity")
+    lo, hi = _UNIT_RANGE
+    if not ok or (amax > hi).any() or ((amax < lo) & (amax > _TINY)).any():
+        return None
+    return mean, np.maximum(m2 / tot, 0.0), np.ones(d)
 
 
 def _small(Xb):
@@ -61,21 +107,22 @@ def _block_sums(Xb, swb):
         with np.errstate(over="ignore", invalid="ignore"):
             s1 = _sequential_sum(w[:, None] * X)
         tot = float(_sequential_sum(w)) if w.size else 0.0
-        return tot, s1, np.abs(X).max(axis=0, initial=0.0), np.full(d, tot)
+        return tot, s1, np.abs(X).max(axis=0, initial=0.0), np.full(d, tot), None
     from .. import _kernels as K
     if not sp.issparse(Xb) and Xb.size >= CHUNKED_ENTRIES:  # the two cores share the pass
         C = STAT_CHUNKS
         S1, AMAX, TOT = np.zeros((C, d)), np.zeros((C, d)), np.zeros(C)
         K.dense_col_sums_chunks(Xb, swb, S1, AMAX, TOT)
         tot = float(np.add.reduce(TOT))
-        return tot, np.add.reduce(S1, axis=0), AMAX.max(axis=0), np.full(d, tot)
-    s1, amax, wnz = np.zeros(d), np.zeros(d), np.zeros(d)
+        return tot, np.add.reduce(S1, axis=0), AMAX.max(axis=0), np.full(d, tot), None
     if sp.issparse(Xb):
-        tot = K.csr_col_sums(Xb.data, Xb.indices, Xb.indptr, swb, s1, amax, wnz)
-    else:
-        tot = K.dense_col_sums(Xb, swb, s1, amax)
-        wnz[:] = tot
-    return tot, s1, amax, wnz
+        acc = np.zeros((d, 4))
+        tot = K.csr_col_sums(Xb.data, Xb.indices, Xb.indptr, swb, acc)
+        return tot, acc[:, K.SUM], acc[:, K.AMAX], acc[:, K.WNZ], acc[:, K.SUMSQ]
+    s1, amax, wnz = np.zeros(d), np.zeros(d), np.zeros(d)
+    tot = K.dense_col_sums(Xb, swb, s1, amax)
+    wnz[:] = tot
+    return tot, s1, amax, wnz, None
 
 
 def _block_deviations(Xb, swb, m_s, inv_a):
@@ -112,17 +159,49 @@ def map_row_blocks(fn, X, sw, *args):
     return list(dask.compute(*parts))
 
 
+#: the variance from Σ w x² - (Σ w x)²/Σ w is taken when it is at least this fraction
+#: of mean²: its relative error is then at most ~1e3 times the rounding of the sums
+_CANCELLATION = 1e-3
+
+
+def _moments_from_squares(tot, s1, s2, amax):
+    """(mean, var, a = 1) from the sums of x and x² (one pass over a CSR matrix's
+    stored values, whose implicit zeros add nothing to either), or None when a
+    column needs units other than 1 or its variance would cancel (a column of
+    large values with a small spread): the caller then takes the two passes."""
+    lo, hi = _UNIT_RANGE
+    if (amax > hi).any() or ((amax < lo) & (amax > _TINY)).any() or not tot > 0:
+        return None
+    mean = s1 / tot
+    var = s2 / tot - mean * mean
+    if not (np.isfinite(var).all() and (var >= _CANCELLATION * mean * mean).all()):
+        return None
+    return mean, var, np.ones_like(mean)
+
+
 def weighted_moments(X, sw):
     """Weighted column mean and variance over the rows of positive weight.
 
     Returned as (mean/a, var/a², a), float64 arrays, in a unit ``a`` per column:
     1 for ordinary columns, the largest magnitude for columns so large (or so
-    small) that their squares would overflow (or underflow).
+    small) that their squares would overflow (or underflow). A large dense X
+    takes one pass over memory (:func:`_one_pass_moments`, which raises
+    :class:`NonFinite` for a NaN or an inf), and so does CSR X
+    (:func:`_moments_from_squares`); any other X, a column that needs other
+    units, or one whose variance would cancel, the two passes below.
     """
+    if fused_finite_check(X) and not is_dask(X):
+        moments = _one_pass_moments(X, sw)
+        if moments is not None:
+            return moments
     sums = map_row_blocks(_block_sums, X, sw)
     tot = sum(p[0] for p in sums)
     s1 = np.sum([p[1] for p in sums], axis=0)
     amax = np.max([p[2] for p in sums], axis=0)
+    if all(p[4] is not None for p in sums):  # CSR: Σ w x² came with the sums
+        moments = _moments_from_squares(tot, s1, np.sum([p[4] for p in sums], axis=0), amax)
+        if moments is not None:
+            return moments
     zeros = tot - np.sum([p[3] for p in sums], axis=0)  # weight of implicit zeros (CSR)
     lo, hi = _UNIT_RANGE
     a = np.where((amax > hi) | ((amax < lo) & (amax > _TINY)), amax, 1.0)

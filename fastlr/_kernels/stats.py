@@ -9,6 +9,11 @@ Two passes over the rows of positive weight, accumulated in float64:
    where Σ w d (zero in exact arithmetic) repairs the rounding of the mean,
    and x - m is exact for a large offset with a small spread.
 
+Large dense X takes one pass instead (``dense_col_moments_chunks``): blocks of
+rows small enough to stay in cache get the two passes each, and the blocks'
+moments are merged; its caller falls back to the two passes above when a
+column needs other units or a sum overflowed.
+
 Dense X is a 2-D array; CSR X the ``(data, indices, indptr)`` triple of a
 canonical matrix (no duplicate entries). For CSR the implicit zeros are the
 caller's: a column's stored rows carry weight ``wnz[j]``, its zeros the rest.
@@ -34,9 +39,7 @@ def _dense_col_sums_rows(X, sw, start, stop, s1, amax):
         for j in range(d):
             x = np.float64(X[i, j])
             s1[j] += w * x
-            a = abs(x)
-            if a > amax[j]:
-                amax[j] = a
+            amax[j] = np.maximum(amax[j], abs(x))  # a blend, not a masked store
     return tot
 
 
@@ -87,9 +90,17 @@ def dense_col_deviations_chunks(X, sw, m_s, inv_a, S1, S2):
                                    S1[c], S2[c])
 
 
+#: columns of the per-column accumulators of :func:`csr_col_sums` (one cache line holds
+#: all four: four separate arrays of 2^18 columns cost four cache misses per value)
+SUM, SUMSQ, AMAX, WNZ = 0, 1, 2, 3
+
+
 @kernel
-def csr_col_sums(data, indices, indptr, sw, s1, amax, wnz):
-    """:func:`dense_col_sums` over stored entries; wnz[j] += weight of rows storing column j."""
+def csr_col_sums(data, indices, indptr, sw, acc):
+    """:func:`dense_col_sums` over stored entries, into ``acc`` (d, 4): acc[j, SUM] +=
+    Σ w x, acc[j, SUMSQ] += Σ w x² (the caller may take the variance from it, see
+    ``scaling._moments_from_squares``), acc[j, AMAX] = max |x|, acc[j, WNZ] += the
+    weight of the rows storing column j. Returns Σ w."""
     n = indptr.shape[0] - 1
     tot = 0.0
     for i in range(n):
@@ -100,11 +111,10 @@ def csr_col_sums(data, indices, indptr, sw, s1, amax, wnz):
         for p in range(indptr[i], indptr[i + 1]):
             j = indices[p]
             x = np.float64(data[p])
-            s1[j] += w * x
-            wnz[j] += w
-            a = abs(x)
-            if a > amax[j]:
-                amax[j] = a
+            acc[j, SUM] += w * x
+            acc[j, SUMSQ] += w * x * x
+            acc[j, WNZ] += w
+            acc[j, AMAX] = np.maximum(acc[j, AMAX], abs(x))
     return tot
 
 
@@ -121,3 +131,80 @@ def csr_col_deviations(data, indices, indptr, sw, m_s, inv_a, s1, s2):
             v = np.float64(data[p]) * inv_a[j] - m_s[j]
             s1[j] += w * v
             s2[j] += w * v * v
+
+
+@kernel(internal=True)
+def _dense_moments_rows(X, sw, start, stop, rows, mean, m2, amax):
+    """Weighted mean and Σ w (x - mean)² of rows [start, stop) into ``mean``/``m2``
+    (zero on entry), block by block: each block of ``rows`` rows is summed, then
+    its deviations from its own mean are summed while it is still in cache (the
+    corrected two-pass algorithm on the block), and the block is merged into the
+    running moments (Chan et al.'s update). Rows of zero weight only have their
+    finiteness checked. Returns (Σ w, every entry finite)."""
+    d = X.shape[1]
+    s = np.zeros(d)
+    c1 = np.zeros(d)
+    c2 = np.zeros(d)
+    tot = 0.0
+    finite = True
+    for b0 in range(start, stop, rows):
+        b1 = min(b0 + rows, stop)
+        wb = 0.0
+        for j in range(d):
+            s[j] = 0.0
+            c1[j] = 0.0
+            c2[j] = 0.0
+        for i in range(b0, b1):
+            w = np.float64(sw[i])
+            if w == 0.0:
+                acc = 0.0
+                for j in range(d):
+                    acc += np.float64(X[i, j]) * 0.0  # NaN for a NaN or an inf entry
+                finite = finite and acc == 0.0
+                continue
+            wb += w
+            for j in range(d):
+                x = np.float64(X[i, j])
+                s[j] += w * x
+                # np.maximum becomes a blend; a conditional store became a masked
+                # store, which is slow on AMD cores (the pass 1.4x slower)
+                amax[j] = np.maximum(amax[j], abs(x))
+        if wb == 0.0:
+            continue
+        for j in range(d):
+            s[j] /= wb
+        for i in range(b0, b1):
+            w = np.float64(sw[i])
+            if w == 0.0:
+                continue
+            for j in range(d):
+                v = np.float64(X[i, j]) - s[j]
+                c1[j] += w * v
+                c2[j] += w * v * v
+        new = tot + wb
+        for j in range(d):
+            corr = c1[j] / wb
+            mb = s[j] + corr
+            q = c2[j] - c1[j] * corr  # Σ w (x - mb)²
+            delta = mb - mean[j]
+            mean[j] += delta * (wb / new)
+            m2[j] += q + delta * delta * (tot * wb / new)
+        tot = new
+    return tot, finite
+
+
+@kernel(parallel=True)
+def dense_col_moments_chunks(X, sw, rows, MEAN, M2, AMAX, TOT, FINITE):
+    """Weighted column moments of dense X in one pass over memory, in
+    ``MEAN.shape[0]`` fixed row chunks in parallel (chunk c into MEAN[c], M2[c],
+    AMAX[c], TOT[c]; FINITE[c] is False if a row of zero weight in the chunk holds
+    a NaN or an inf: in a weighted row one makes the moments non-finite). See :func:`_dense_moments_rows`; the caller merges the chunks in
+    chunk order, so the result does not depend on the thread count. Entries
+    are summed in their own units: the caller checks that none overflowed."""
+    n = X.shape[0]
+    C = MEAN.shape[0]
+    for c in prange(C):
+        tot, finite = _dense_moments_rows(X, sw, (c * n) // C, ((c + 1) * n) // C, rows,
+                                          MEAN[c], M2[c], AMAX[c])
+        TOT[c] = tot
+        FINITE[c] = finite

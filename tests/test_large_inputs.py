@@ -1,0 +1,113 @@
+"""Large dense X takes shortcuts past the per-fit passes (issue 9): its NaN/inf
+check rides on the one-pass column statistics, and integer labels are counted
+instead of sorted. These tests pin that the shortcuts give the checked,
+general path's results and errors."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from fastlr import LogisticRegression, SigmoidRegression, SoftmaxRegression
+from fastlr._estimators import scaling
+from fastlr._estimators.targets import check_two_classes, encode_targets, unique_labels
+
+N, D = 1 << 16, 64  # N * D == scaling.CHUNKED_ENTRIES: the one-pass statistics
+
+
+@pytest.fixture(scope="module")
+def big():
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((N, D)).astype(np.float32)
+    y = (X[:, 0] + 0.5 * rng.standard_normal(N) > 0).astype(np.int64)
+    assert scaling.fused_finite_check(X)
+    return X, y
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("Est", [SigmoidRegression, LogisticRegression])
+@pytest.mark.parametrize("zero_weight", [False, True])
+def test_non_finite_large_X_gets_sklearns_error(big, bad, Est, zero_weight):
+    """A NaN or inf anywhere, in a row of zero weight too, raises the error of the
+    checked path (scikit-learn's wording) and leaves the estimator unfitted."""
+    X, y = big
+    Xb = X.copy()
+    row = N - 1 if zero_weight else 4321
+    Xb[row, 7] = bad
+    sw = np.ones(N)
+    if zero_weight:
+        sw[row] = 0
+    est = Est(max_iter=1)
+    word = "NaN" if np.isnan(bad) else "infinity"
+    with pytest.raises(ValueError, match=f"Input X contains {word}"):
+        est.fit(Xb, y, sample_weight=sw)
+    assert not hasattr(est, "coef_")
+
+
+def test_one_pass_moments_match_the_two_passes_with_weights_and_offsets():
+    """Blocks merged with Chan's update give the corrected two-pass moments, with
+    zero weights, large offsets and a constant column."""
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(N, D)) * rng.uniform(0.01, 100, D) + rng.normal(0, 1e6, D)
+    X[:, 3] = 7.25  # constant: mean exactly, variance 0 (to rounding)
+    sw = rng.uniform(0, 2, N)
+    sw[rng.random(N) < 0.2] = 0
+    m, v, a = scaling._one_pass_moments(X, sw)
+    assert np.all(a == 1)
+    keep = sw > 0
+    w = sw[keep] / sw[keep].sum()
+    m_ref = w @ X[keep]
+    v_ref = w @ (X[keep] - m_ref) ** 2
+    np.testing.assert_allclose(m, m_ref, rtol=1e-12)
+    np.testing.assert_allclose(v, v_ref, rtol=1e-8, atol=1e-9 * np.abs(m_ref).max())
+    assert abs(m[3] - 7.25) <= 1e-12 and v[3] <= 1e-20
+
+
+def test_columns_needing_other_units_fall_back_to_the_two_passes():
+    """A column of 1e200 (its squares overflow) or 1e-200 (they underflow) is
+    summed in its own units by the two-pass path: finite, correct statistics."""
+    rng = np.random.default_rng(6)
+    X = rng.standard_normal((N, D))
+    X[:, 1] *= 1e200
+    X[:, 2] *= 1e-200
+    assert scaling._one_pass_moments(X, np.ones(N)) is None
+    m_s, var_s, a = scaling.weighted_moments(X, np.ones(N))
+    sd = np.sqrt(var_s) * a
+    ref = [(X[:, 1] * 1e-200).std() * 1e200, (X[:, 2] * 1e200).std() * 1e-200]
+    np.testing.assert_allclose(sd[[1, 2]], ref, rtol=1e-10)
+    model = SigmoidRegression(max_iter=2, tol=None).fit(X, (X[:, 0] > 0).astype(int))
+    assert np.isfinite(model.coef_).all()
+
+
+@pytest.mark.parametrize("y", [
+    np.array([3, 1, 3, 7]), np.array([True, False, True]), np.array([-5, 2, 2], np.int8),
+    np.array([0, 10 ** 9, 5]), np.array([1.0, 0.0, 1.0]), np.array(["b", "a", "b"]),
+    np.arange(200000) % 3 + 10 ** 12,
+])
+def test_counted_labels_are_np_unique(y):
+    u = unique_labels(y)
+    ref = np.unique(y)
+    assert u.dtype == ref.dtype
+    np.testing.assert_array_equal(u, ref)
+    T = encode_targets("softmax", y, ref, np.float64)
+    np.testing.assert_array_equal(ref[T], y)
+
+
+def test_counted_encoding_rejects_unknown_labels_and_single_classes():
+    classes = np.array([1, 3, 7])
+    with pytest.raises(ValueError, match=r"not in classes \[1, 3, 7\]: \[2, 9\]"):
+        encode_targets("softmax", np.array([3, 2, 9, 1]), classes, np.float64)
+    T = encode_targets("softmax", np.array([3, 3, 1]), classes, np.float64)
+    with pytest.raises(ValueError, match=r"only one class .*classes seen \[3\]"):
+        check_two_classes(T, "softmax", np.array([1.0, 1.0, 0.0]), classes)
+    Ts = encode_targets("sigmoid", np.array([3, 7, 3]), np.array([3, 7]), np.float32)
+    with pytest.raises(ValueError, match=r"classes seen \[3\]"):
+        check_two_classes(Ts, "sigmoid", np.array([1.0, 0.0, 1.0]), np.array([3, 7]))
+
+
+def test_large_fit_equals_the_checked_path(big):
+    """The same model whether X's checks ran up front (a Fortran-ordered copy takes
+    scikit-learn's full check) or rode on the statistics' pass."""
+    X, y = big
+    a = SoftmaxRegression(max_iter=2, tol=None, random_state=0).fit(X, y % 2)
+    b = SoftmaxRegression(max_iter=2, tol=None, random_state=0).fit(np.asfortranarray(X), y % 2)
+    np.testing.assert_allclose(a.coef_, b.coef_, rtol=1e-5, atol=1e-6)
