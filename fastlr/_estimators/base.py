@@ -19,6 +19,7 @@ from sklearn.utils.validation import check_random_state
 from .._solvers import SolverSettings, resolve_tol, solve
 from .._solvers.problem import Problem
 from .._solvers.sparse_epochs import lazy_epochs_pay
+from .columns import stored_columns
 from .dask_io import along_rows, is_dask
 from .inputs import check_X_block, row_chunks, validate_Xy
 from .predicting import PredictMixin
@@ -177,8 +178,10 @@ class BaseLogistic(PredictMixin, ClassifierMixin, BaseEstimator):
         return lazy_epochs_pay(X, int(self._mbgd_options()["batch_size"]))
 
     def _problem(self, X, y, sample_weight, family, classes, stats=None,
-                 require_two_classes=True, partial=False):
-        """The training problem of validated (X, y): targets, weights, scaling, penalty."""
+                 require_two_classes=True, partial=False, lazy=None):
+        """The training problem of validated (X, y): targets, weights, scaling, penalty.
+        ``lazy``: whether MBGD trains lazy sparse epochs (uncentred rows); None: as
+        :meth:`_lazy_epochs` says for X."""
         n, dtype = X.shape[0], X.dtype
         T = encode_targets(family, y, classes, dtype)
         sw, total = combined_sample_weight(sample_weight, self.class_weight, y, classes, n)
@@ -191,7 +194,9 @@ class BaseLogistic(PredictMixin, ClassifierMixin, BaseEstimator):
             try:
                 stats = preconditioner(X, sw, fit_intercept=bool(self.fit_intercept), l2=l2,
                                        standardized_penalty=self._standardized_penalty(),
-                                       dtype=dtype, centre=not self._lazy_epochs(X, partial))
+                                       dtype=dtype, centre=not (
+                                           self._lazy_epochs(X, partial) if lazy is None
+                                           else lazy))
             except NonFinite:  # X's finiteness was left to this pass (see fit)
                 check_X_block(X, self)  # raises scikit-learn's error naming NaN or inf
                 raise
@@ -265,12 +270,19 @@ class BaseLogistic(PredictMixin, ClassifierMixin, BaseEstimator):
             family = self._family(y_type)
             self._warn_ignored(solver, family)
             classes = self._classes_for(family, y, y_type)
-            problem = self._problem(X, y, sample_weight, family, classes)
+            # wide CSR storing few of its columns: fit those (the same model, see
+            # columns.py), unless a warm start brings weights for the others
+            warm = self.warm_start and getattr(self, "coef_", None) is not None
+            stored = None if warm else stored_columns(X)
+            problem = self._problem(X if stored is None else stored.X, y, sample_weight,
+                                    family, classes, lazy=self._lazy_epochs(X, False))
             W, b = self._initial_weights(problem, family, classes)
             rng = check_random_state(self.random_state)
             self.__dict__.pop("_fastlr_eta0", None)
             res = solve(problem, W, b, self._solver_settings(problem.n_samples), rng=rng)
             self._store(problem, res, classes, family, solver)
+            if stored is not None:
+                stored.widen(self)
             self._fastlr_rng = rng
         return self
 

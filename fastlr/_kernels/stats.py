@@ -208,3 +208,11 @@ def dense_col_moments_chunks(X, sw, rows, MEAN, M2, AMAX, TOT, FINITE):
                                           MEAN[c], M2[c], AMAX[c])
         TOT[c] = tot
         FINITE[c] = finite
+
+
+@kernel
+def mark_stored_columns(indices, seen):
+    """seen[j] = True for every column j in a CSR matrix's ``indices`` (a NumPy
+    fancy assignment took twice as long on 4.5M indices)."""
+    for p in range(indices.shape[0]):
+        seen[indices[p]] = True

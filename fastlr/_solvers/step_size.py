@@ -42,13 +42,14 @@ def _preconditioned_rows(p: Problem, rows):
     if sp.issparse(Xs):
         # only the columns the subsample stores (or that are centred) can carry the
         # curvature: the others' rows and columns of X̃ᵀX̃ are zero. On 2^22 columns
-        # the power iterations otherwise spend 0.8 s on vectors of zeros
+        # the power iterations otherwise spend 0.8 s on vectors of zeros. Always
+        # restricted, so that the same data with more empty columns (a fit on the
+        # stored columns only, see fastlr/_estimators/columns.py) gets the same step
         keep = np.zeros(p.n_features, bool)
         keep[Xs.indices] = True
         keep |= mu_s != 0
-        if keep.sum() < p.n_features // 2:
-            cols = np.flatnonzero(keep)
-            Xs, inv, mu_s = Xs[:, cols], inv[cols], mu_s[cols]
+        cols = np.flatnonzero(keep)
+        Xs, inv, mu_s = Xs[:, cols], inv[cols], mu_s[cols]
         Xs = sp.csr_matrix(Xs.astype(np.float64).multiply(inv[None, :]))
         sq = np.asarray(Xs.multiply(Xs).sum(axis=1)).ravel()
     else:
@@ -78,7 +79,7 @@ def auto_step(p: Problem, batch_size: int) -> float:
     rows = np.sort(rng.choice(n, m, replace=False)) if m < n else np.arange(n)
     matvec, rmatvec, sq, cols = _preconditioned_rows(p, rows)
     w = np.asarray(p.sw[rows], np.float64)   # weighted rows: a weight of 2 is a repeated row
-    v = rng.standard_normal(p.n_features)[cols]
+    v = rng.standard_normal(p.n_features if isinstance(cols, slice) else len(cols))
     lam = 0.0
     for _ in range(POWER_ITERATIONS):
         norm = np.linalg.norm(v)

@@ -1,0 +1,75 @@
+"""Wide sparse X whose columns are mostly empty: fit on the columns it stores.
+
+Hashed or one-hot features often leave most of 2^20 or 2^22 columns without a
+single stored value. Such a column has no data gradient, and from zero
+weights every solver here leaves its weights at exactly zero: an L2 step
+scales 0, an L1 step soft-thresholds 0, a preconditioned step multiplies 0,
+and the L-BFGS directions are zero there (every stored step and gradient
+difference is). So a fit on the stored columns alone, with the others' weights
+zero, is the same model (docs/math.md §6), and its per-fit work (column
+statistics, the per-feature tables of the lazy epochs, the L-BFGS vectors)
+scales with the columns the data use instead of with d.
+
+One empty column is kept in the fit: its statistics (mean 0, no spread) are
+those of every empty column, so the preconditioner's values for all of them
+come from the same formula, and the step size sees their penalty too.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+#: below this many columns the check (a scatter over the stored indices) costs more
+#: than a fit on all columns loses
+MIN_FEATURES = 1 << 19
+#: fit on the stored columns when at most this fraction of the columns is stored
+MAX_FRACTION = 0.5
+
+
+@dataclass
+class StoredColumns:
+    X: sp.csr_matrix        # the stored columns of the full X, and one empty column
+    keep: np.ndarray        # their indices among the full X's columns (increasing)
+    empty: int              # the empty column's position in ``X``
+    n_features: int         # d of the full X
+
+    def widen(self, est):
+        """coef_ and the kept column statistics of ``est`` (fitted on ``X``) for all
+        ``n_features`` columns: zero weights and the empty column's statistics."""
+        coef = np.zeros((est.coef_.shape[0], self.n_features), est.coef_.dtype)
+        coef[:, self.keep] = est.coef_
+        est.coef_ = coef
+        est._fastlr_stats = tuple(self._widen(v) for v in est._fastlr_stats)
+
+    def _widen(self, v):
+        full = np.full(self.n_features, v[self.empty], dtype=v.dtype)
+        full[self.keep] = v
+        return full
+
+
+def stored_columns(X):
+    """A :class:`StoredColumns` for a canonical CSR X with at least MIN_FEATURES
+    columns of which at most MAX_FRACTION store a value; None otherwise."""
+    if not sp.issparse(X) or X.shape[1] < MIN_FEATURES:
+        return None
+    from .. import _kernels as K
+
+    n, d = X.shape
+    seen = np.zeros(d, np.bool_)
+    K.mark_stored_columns(X.indices, seen)
+    used = int(np.count_nonzero(seen))
+    if used > MAX_FRACTION * d:
+        return None
+    empty = int(np.argmin(seen))  # the first column nothing is stored in
+    seen[empty] = True
+    keep = np.flatnonzero(seen)
+    position = np.zeros(d, X.indices.dtype)
+    position[keep] = np.arange(len(keep), dtype=X.indices.dtype)
+    # increasing positions: the rows' indices stay sorted, the matrix canonical
+    Xc = sp.csr_matrix((X.data, position[X.indices], X.indptr), shape=(n, len(keep)),
+                       copy=False)
+    Xc.has_sorted_indices = True
+    Xc.has_canonical_format = True
+    return StoredColumns(X=Xc, keep=keep, empty=int(position[empty]), n_features=d)

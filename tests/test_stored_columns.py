@@ -1,0 +1,115 @@
+"""Wide CSR matrices storing few of their columns are fitted on those columns
+(fastlr/_estimators/columns.py): the same model as a fit on every column."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from fastlr import LogisticRegression, SigmoidRegression, SoftmaxRegression
+from fastlr._estimators import columns
+
+D = 1 << 13
+
+
+def wide(n=400, per_row=6, used=700, seed=0, classes=2, multilabel=False):
+    rng = np.random.default_rng(seed)
+    cols = rng.choice(D, used, replace=False)
+    rows = np.repeat(np.arange(n), per_row)
+    X = sp.csr_matrix((rng.uniform(0.5, 3, n * per_row), (rows, rng.choice(cols, n * per_row))),
+                      shape=(n, D), dtype=np.float64)
+    X.sum_duplicates()
+    w = rng.normal(size=(D, max(classes, 3)))
+    Z = X @ w
+    if multilabel:
+        y = (Z[:, :3] > np.median(Z[:, :3], axis=0)).astype(int)
+    else:
+        y = np.argmax(Z[:, :classes], axis=1)
+    return X, y
+
+
+def fit_both(monkeypatch, make, X, y, **kw):
+    """(model on the stored columns, model on all columns)."""
+    monkeypatch.setattr(columns, "MIN_FEATURES", 1024)
+    assert columns.stored_columns(X) is not None
+    a = make().fit(X, y, **kw)
+    monkeypatch.setattr(columns, "MIN_FEATURES", 1 << 40)
+    b = make().fit(X, y, **kw)
+    return a, b
+
+
+def same_model(a, b, rtol=1e-10):
+    assert a.coef_.shape == b.coef_.shape == (a.coef_.shape[0], D)
+    scale = np.abs(b.coef_).max()
+    np.testing.assert_allclose(a.coef_, b.coef_, rtol=rtol, atol=rtol * scale)
+    np.testing.assert_allclose(a.intercept_, b.intercept_, rtol=rtol, atol=rtol * scale)
+    assert np.all(np.asarray(a.n_iter_) == np.asarray(b.n_iter_))
+    for u, v in zip(a._fastlr_stats, b._fastlr_stats):
+        np.testing.assert_allclose(u, v, rtol=1e-12)
+
+
+CASES = {
+    "mbgd binary l2": lambda: SigmoidRegression(max_iter=4, tol=None, random_state=0),
+    "mbgd binary elasticnet": lambda: SigmoidRegression(penalty="elasticnet", l1_ratio=0.5,
+                                                        alpha=1e-3, max_iter=3, tol=None,
+                                                        random_state=0),
+    "mbgd softmax l1": lambda: SoftmaxRegression(penalty="l1", alpha=1e-3, max_iter=3,
+                                                 tol=None, random_state=0),
+    "lbfgs": lambda: LogisticRegression(C=10.0),
+    "fista": lambda: LogisticRegression(l1_ratio=1.0, C=10.0),
+    "mbgd unstandardized": lambda: SoftmaxRegression(standardize=False, max_iter=3, tol=None,
+                                                     random_state=0),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+@pytest.mark.parametrize("classes", [2, 4])
+def test_fit_on_stored_columns_is_the_full_fit(monkeypatch, case, classes):
+    X, y = wide(classes=classes, seed=classes)
+    make = CASES[case]
+    if classes > 2 and make().__class__ is SigmoidRegression:
+        pytest.skip("binary-only model")
+    a, b = fit_both(monkeypatch, make, X, y)
+    same_model(a, b)
+    np.testing.assert_allclose(a.predict_proba(X), b.predict_proba(X), rtol=1e-9, atol=1e-12)
+
+
+def test_multilabel_and_zero_weights(monkeypatch):
+    X, Y = wide(multilabel=True, seed=7)
+    sw = np.random.default_rng(1).uniform(0, 2, X.shape[0])
+    sw[::5] = 0
+    a, b = fit_both(monkeypatch, lambda: SigmoidRegression(max_iter=3, tol=None,
+                                                           random_state=0), X, Y,
+                    sample_weight=sw)
+    same_model(a, b)
+
+
+def test_partial_fit_after_a_compacted_fit_continues_the_full_model(monkeypatch):
+    X, y = wide(seed=3)
+    a, b = fit_both(monkeypatch, lambda: SigmoidRegression(max_iter=2, tol=None,
+                                                           random_state=0), X, y)
+    X2, y2 = wide(seed=4)  # other columns stored: their weights start from the widened zeros
+    a.partial_fit(X2, y2)
+    b.partial_fit(X2, y2)
+    same_model(a, b)
+
+
+def test_warm_start_with_weights_fits_every_column(monkeypatch):
+    """A warm start brings weights for columns this X may not store: no compaction."""
+    X, y = wide(seed=5)
+    monkeypatch.setattr(columns, "MIN_FEATURES", 1024)
+    calls = []
+    real = columns.stored_columns
+    monkeypatch.setattr("fastlr._estimators.base.stored_columns",
+                        lambda X: calls.append(1) or real(X))
+    m = SigmoidRegression(max_iter=2, tol=None, warm_start=True, random_state=0).fit(X, y)
+    assert calls == [1]
+    m.fit(X, y)
+    assert calls == [1]
+
+
+def test_dense_or_mostly_used_columns_are_left_alone(monkeypatch):
+    monkeypatch.setattr(columns, "MIN_FEATURES", 16)
+    rng = np.random.default_rng(0)
+    assert columns.stored_columns(rng.normal(size=(20, 40))) is None
+    assert columns.stored_columns(sp.csr_matrix(rng.normal(size=(20, 40)))) is None
