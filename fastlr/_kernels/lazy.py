@@ -38,8 +38,10 @@ from .losses import SIGMOID, sigmoid_residual_loss, softmax_residual_loss
 
 #: columns of the per-feature table ``F`` (d, 4, float64), 32 bytes a feature: the
 #: step up to which its weights are current (``SEEN`` while in the current
-#: minibatch), its data scale, its penalty factor q and q²
-LAST, XSCALE, Q, Q2 = 0, 1, 2, 3
+#: minibatch), its data scale, its penalty factor q, and log(1 - η l2 q²), the log of
+#: its L2 decay per step (set by each epoch for its step size; NaN where the decay
+#: is not positive, which has no closed form)
+LAST, XSCALE, Q, LOGA = 0, 1, 2, 3
 SEEN = -1.0
 
 
@@ -52,7 +54,7 @@ def feature_table(inv_scale, pen, precondition, F):
         F[j, LAST] = 0.0
         F[j, XSCALE] = inv_scale[j] if precondition else 1.0
         F[j, Q] = q
-        F[j, Q2] = q * q
+        F[j, LOGA] = 0.0
 
 
 @kernel
@@ -108,6 +110,10 @@ def lazy_csr_epoch(family, data, indices, indptr, Y, y, sw, idx, batch_size, S, 
     R = Z.shape[0]
     el1 = eta * l1
     el2 = eta * l2
+    for j in range(d):  # k skipped L2 steps decay by a^k = exp(k log a): one exp, where
+        q = F[j, Q]     # a ** k took a loop of branches per catch-up (half the epoch)
+        eps = el2 * (q * q)
+        F[j, LOGA] = np.log1p(-eps) if eps < 1.0 else np.nan
     total = 0.0
     nb = 0
     for s0 in range(0, n, batch_size):
@@ -126,20 +132,25 @@ def lazy_csr_epoch(family, data, indices, indptr, Y, y, sw, idx, batch_size, S, 
                     if seen != SEEN:
                         if seen != nb:  # _catch_up's common cases written out: a call
                             steps = nb - seen  # per feature here made the epoch 2x slower
-                            eps = el2 * F[j, Q2]
-                            thr = el1 * F[j, Q]
-                            if thr == 0.0 and eps < 1.0:  # L2 only: a decay
-                                decay = (1.0 - eps) ** int(steps)
+                            q = F[j, Q]
+                            thr = el1 * q
+                            la = F[j, LOGA]
+                            if thr == 0.0 and la < 0.0:  # L2 only: a decay
+                                # in the weights' dtype: float32 weights take expf,
+                                # about as exact as the float32 steps it replaces
+                                decay = np.exp(S.dtype.type(steps * la))
                                 for k in range(K):
                                     S[j, k] *= decay
-                            elif eps == 0.0:  # L1 only: a shrink towards 0
+                            elif thr == 0.0 and la == 0.0:  # no penalty
+                                pass
+                            elif la == 0.0:  # L1 only: a shrink towards 0
                                 shrink = thr * steps
                                 for k in range(K):
                                     w = S[j, k]
                                     m = abs(w) - shrink
                                     S[j, k] = np.copysign(m, w) if m > 0 else 0.0
                             else:
-                                _catch_up(S, j, int(steps), eps, thr)
+                                _catch_up(S, j, int(steps), el2 * (q * q), thr)
                         F[j, LAST] = SEEN
                         touched[nt] = j
                         nt += 1
@@ -170,8 +181,9 @@ def lazy_csr_epoch(family, data, indices, indptr, Y, y, sw, idx, batch_size, S, 
         step = eta / (s1 - s0)
         for u in range(nt):
             j = touched[u]
-            a = 1.0 - el2 * F[j, Q2]
-            thr = el1 * F[j, Q]
+            q = F[j, Q]
+            a = 1.0 - el2 * (q * q)
+            thr = el1 * q
             gs = step * F[j, XSCALE]
             for k in range(K):
                 v = a * S[j, k] - gs * S[j, K + k]
@@ -193,7 +205,8 @@ def lazy_csr_epoch(family, data, indices, indptr, Y, y, sw, idx, batch_size, S, 
             for k in range(K):
                 zero = zero and S[j, k] == 0
             if not zero:  # a zero weight stays zero: no call (most of 2^22 columns)
-                _catch_up(S, j, int(nb - seen), el2 * F[j, Q2], el1 * F[j, Q])
+                q = F[j, Q]
+                _catch_up(S, j, int(nb - seen), el2 * (q * q), el1 * q)
         F[j, LAST] = 0.0
         q = F[j, Q]
         for k in range(K):
