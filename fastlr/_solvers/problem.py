@@ -84,8 +84,11 @@ class Problem:
         """coef_ and intercept_ for raw X from weights on preconditioned X."""
         if not self.precondition:
             return W.copy(), b.copy()
-        coef = W.astype(np.float64) * self.inv_scale
-        intercept = b - coef @ self.mean.astype(np.float64)
+        coef = np.multiply(W, self.inv_scale, dtype=np.float64)
+        if np.any(self.mean):
+            intercept = b - coef @ self.mean.astype(np.float64)
+        else:  # uncentred rows (lazy sparse epochs): nothing to move into the intercept
+            intercept = b
         return coef.astype(self.dtype), intercept.astype(self.dtype)
 
     def original_gradient(self, G, gb):

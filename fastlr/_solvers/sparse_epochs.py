@@ -61,7 +61,8 @@ class LazyEpochRunner:
 
         p, K = self.p, W.shape[0]
         if self._W is not W:  # a new weight array: take it in (the first epoch)
-            self.S[:, :K] = W.T
+            if W.any():  # S starts at zero: a fresh fit has nothing to copy
+                self.S[:, :K] = W.T
             self._W = W
         out = lazy_csr_epoch(self.fam, self.data, self.indices, self.indptr, self.Y, self.y,
                              p.sw, order, self.batch_size, self.S, b, self.gb, self.Z, eta,
