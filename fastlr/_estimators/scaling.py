@@ -59,7 +59,10 @@ def _one_pass_moments(X, sw):
     MEAN, M2, AMAX = np.zeros((C, d)), np.zeros((C, d)), np.zeros((C, d))
     TOT, FINITE = np.zeros(C), np.ones(C, np.bool_)
     rows = max(1, MOMENT_BLOCK_BYTES // max(1, d * X.itemsize))
-    K.dense_col_moments_chunks(X, sw, rows, MEAN, M2, AMAX, TOT, FINITE)
+    # float32 magnitudes lie within _UNIT_RANGE or are 0 (|x| <= 3.4e38, >= 1.4e-45):
+    # their largest magnitudes can only say "units of 1", so they are not tracked
+    K.dense_col_moments_chunks(X, sw, rows, MEAN, M2, AMAX, TOT, FINITE,
+                               X.dtype != np.float32)
     with np.errstate(over="ignore", invalid="ignore"):
         tot, mean, m2 = 0.0, np.zeros(d), np.zeros(d)
         for c in range(C):  # Chan's merge, in chunk order

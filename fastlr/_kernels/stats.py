@@ -134,13 +134,15 @@ def csr_col_deviations(data, indices, indptr, sw, m_s, inv_a, s1, s2):
 
 
 @kernel(internal=True)
-def _dense_moments_rows(X, sw, start, stop, rows, mean, m2, amax):
+def _dense_moments_rows(X, sw, start, stop, rows, mean, m2, amax, track_amax):
     """Weighted mean and Σ w (x - mean)² of rows [start, stop) into ``mean``/``m2``
     (zero on entry), block by block: each block of ``rows`` rows is summed, then
     its deviations from its own mean are summed while it is still in cache (the
     corrected two-pass algorithm on the block), and the block is merged into the
     running moments (Chan et al.'s update). Rows of zero weight only have their
-    finiteness checked. Returns (Σ w, every entry finite)."""
+    finiteness checked. With ``track_amax``, amax[j] = max |x| too (float32 X
+    needs none: its magnitudes all lie in the range where no other units are
+    needed). Returns (Σ w, every entry finite)."""
     d = X.shape[1]
     s = np.zeros(d)
     c1 = np.zeros(d)
@@ -163,12 +165,16 @@ def _dense_moments_rows(X, sw, start, stop, rows, mean, m2, amax):
                 finite = finite and acc == 0.0
                 continue
             wb += w
-            for j in range(d):
-                x = np.float64(X[i, j])
-                s[j] += w * x
-                # np.maximum becomes a blend; a conditional store became a masked
-                # store, which is slow on AMD cores (the pass 1.4x slower)
-                amax[j] = np.maximum(amax[j], abs(x))
+            if track_amax:
+                for j in range(d):
+                    x = np.float64(X[i, j])
+                    s[j] += w * x
+                    # np.maximum becomes a blend; a conditional store became a masked
+                    # store, which is slow on AMD cores (the pass 1.4x slower)
+                    amax[j] = np.maximum(amax[j], abs(x))
+            else:  # the sums alone: 2.5x faster than with the largest magnitudes
+                for j in range(d):
+                    s[j] += w * np.float64(X[i, j])
         if wb == 0.0:
             continue
         for j in range(d):
@@ -194,18 +200,19 @@ def _dense_moments_rows(X, sw, start, stop, rows, mean, m2, amax):
 
 
 @kernel(parallel=True)
-def dense_col_moments_chunks(X, sw, rows, MEAN, M2, AMAX, TOT, FINITE):
+def dense_col_moments_chunks(X, sw, rows, MEAN, M2, AMAX, TOT, FINITE, track_amax):
     """Weighted column moments of dense X in one pass over memory, in
     ``MEAN.shape[0]`` fixed row chunks in parallel (chunk c into MEAN[c], M2[c],
-    AMAX[c], TOT[c]; FINITE[c] is False if a row of zero weight in the chunk holds
-    a NaN or an inf: in a weighted row one makes the moments non-finite). See :func:`_dense_moments_rows`; the caller merges the chunks in
-    chunk order, so the result does not depend on the thread count. Entries
+    AMAX[c] (with ``track_amax``), TOT[c]; FINITE[c] is False if a row of zero
+    weight in the chunk holds a NaN or an inf: in a weighted row one makes the
+    moments non-finite). See :func:`_dense_moments_rows`; the caller merges the
+    chunks in chunk order, so the result does not depend on the thread count. Entries
     are summed in their own units: the caller checks that none overflowed."""
     n = X.shape[0]
     C = MEAN.shape[0]
     for c in prange(C):
         tot, finite = _dense_moments_rows(X, sw, (c * n) // C, ((c + 1) * n) // C, rows,
-                                          MEAN[c], M2[c], AMAX[c])
+                                          MEAN[c], M2[c], AMAX[c], track_amax)
         TOT[c] = tot
         FINITE[c] = finite
 
