@@ -180,6 +180,33 @@ def test_adaptive_divides_step_on_plateau(data):
     assert m.n_iter_ < 200  # ends once the step has decayed 1e6-fold
 
 
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_adaptive_stops_when_a_cut_brings_no_improvement(data, early_stopping):
+    """Replaying the stopping rule on the monitored curve gives the epoch MBGD stopped
+    at: a plateau of n_iter_no_change epochs divides eta by 5; a second plateau with no
+    improvement by tol since that cut ends the run."""
+    X, y, _ = data
+    tol, n = 1e-2, 2
+    m = fastlr.SoftmaxRegression(learning_rate="adaptive", tol=tol, n_iter_no_change=n,
+                                 max_iter=200, early_stopping=early_stopping,
+                                 random_state=0).fit(X, y)
+    curve = (-np.asarray(m.validation_scores_) if early_stopping
+             else np.asarray(m.loss_curve_))
+    best, no, cut, improved, stop = np.inf, 0, False, False, None
+    for epoch, v in enumerate(curve, 1):
+        if v > best - tol:
+            no += 1
+        else:
+            no, improved = 0, True
+        best = min(best, v)
+        if no >= n:
+            if cut and not improved:
+                stop = epoch
+                break
+            no, cut, improved = 0, True, False
+    assert stop is not None and m.n_iter_ == stop < 200
+
+
 @pytest.mark.parametrize("case", ["softmax", "sigmoid"])
 def test_early_stopping_stops_on_plateau_and_keeps_best(data, cancer, case):
     if case == "softmax":

@@ -8,7 +8,8 @@ learning_rate : float or {{"constant", "inverse_time", "adaptive"}}{lr_default}
     A float is a constant step size. A name picks a schedule that starts at
     ``eta0``: ``"constant"``; ``"inverse_time"``, eta0 / (1 + decay · epoch);
     ``"adaptive"``, eta0 until the epoch objective stalls (``tol``,
-    ``n_iter_no_change``), then divided by 5 each time it stalls again.
+    ``n_iter_no_change``), then divided by 5 each time it stalls again; a
+    stall right after a division (no improvement since) ends the fit.
 eta0 : float or "auto"{eta0_default}
     First step size of a named schedule. ``"auto"`` takes it from the data:
     1 / (c (max(λ_max, 1) + R² (1/B - 1/n)) + l2_max) on the preconditioned
@@ -20,7 +21,8 @@ decay : float{decay_default}
     Decay of the ``"inverse_time"`` schedule.
 n_iter_no_change : int{nic_default}
     Epochs without an improvement of at least ``tol`` before MBGD stops (or,
-    with ``"adaptive"``, divides the step size by 5).
+    with ``"adaptive"``, divides the step size by 5, and stops if the smaller
+    step brings no improvement in as many epochs).
 shuffle : bool{shuffle_default}
     Shuffle the rows (seeded by ``random_state``) before every epoch.
 early_stopping : bool{es_default}

@@ -138,6 +138,9 @@ def mbgd(problem: Problem, W, b, *, batch_size, schedule: Schedule, max_iter,
     run_epoch = runner(p, max(1, min(batch_size, len(idx))))
     res = SolverResult(W=W, b=b, n_iter=0, eta0=schedule.eta0)
     best, no_improve = np.inf, 0
+    # adaptive schedule: a cut of η that brings no improvement within n_iter_no_change
+    # epochs ends the run (smaller steps did not help: the plateau is the optimum's)
+    cut, improved_since_cut = False, False
     best_W = best_b = None
     details = f", batch_size={run_epoch.batch_size}" + (
         f", n_iter_no_change={n_iter_no_change}" if tol is not None else "") + (
@@ -178,11 +181,14 @@ def mbgd(problem: Problem, W, b, *, batch_size, schedule: Schedule, max_iter,
                     progress.step(epoch_offset + epoch + 1, objective=obj, eta=eta,
                                   validation=res.validation_scores[-1])
             if tol is not None:
-                no_improve = no_improve + 1 if monitored > best - tol else 0
+                if monitored > best - tol:
+                    no_improve += 1
+                else:
+                    no_improve, improved_since_cut = 0, True
                 best = min(best, monitored)
                 if no_improve >= n_iter_no_change:
-                    if schedule.on_plateau():
-                        no_improve = 0
+                    if (improved_since_cut or not cut) and schedule.on_plateau():
+                        no_improve, cut, improved_since_cut = 0, True, False
                         continue
                     res.converged = True
                     break

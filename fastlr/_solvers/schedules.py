@@ -4,7 +4,8 @@
 - ``inverse_time``: η_k = η₀ / (1 + decay · k)
 - ``adaptive``:     η_k = η₀ while the monitored quantity improves; each time it
   fails to improve by ``tol`` for ``n_iter_no_change`` epochs in a row, η is
-  divided by 5 (training stops once η < 1e-6 · η₀).
+  divided by 5. Training stops once η < 1e-6 · η₀, or (the MBGD loop's rule)
+  when the epochs after a division bring no improvement either.
 """
 from __future__ import annotations
 
