@@ -48,7 +48,7 @@ def _run_both(family, K, penalty, precondition, batch_size, *, fit_intercept=Tru
     b_lazy = b_eager.copy()
     S = np.zeros((d, 2 * K), dtype)
     S[:, :K] = W_eager.T
-    F = np.zeros((d, 4))
+    F = np.zeros((d, 4), dtype)  # the runner keeps it in the weights' dtype
     feature_table(inv, pen, precondition, F)
     touched = np.zeros(d, np.intp)
     G, gb, Z, We = (np.zeros((K, d), dtype), np.zeros(K, dtype), np.zeros((ROWS, K), dtype),

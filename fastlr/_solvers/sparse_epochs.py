@@ -50,7 +50,11 @@ class LazyEpochRunner:
         self.S = np.zeros((d, 2 * K), dt)
         self.gb = np.zeros(K, dt)
         self.Z = np.zeros((max(1, min(batch_size, ROWS)), K), dt)
-        self.F = np.zeros((d, 4))
+        # the per-feature table in the weights' dtype (float32 data: 16 bytes a feature,
+        # half the cache misses) while a float32 still counts every minibatch of an
+        # epoch exactly; float64 otherwise
+        batches = -(-p.n_samples // max(1, batch_size))
+        self.F = np.zeros((d, 4), dt if batches < 1 << 24 else np.float64)
         self.touched = np.zeros(d, np.intp)
         inv = p.inv_scale if p.precondition else np.ones(d, dt)
         feature_table(inv, p.pen, bool(p.precondition), self.F)
