@@ -54,6 +54,7 @@ def _run_both(family, K, penalty, precondition, batch_size, *, fit_intercept=Tru
     G, gb, Z, We = (np.zeros((K, d), dtype), np.zeros(K, dtype), np.zeros((ROWS, K), dtype),
                     np.zeros((K, d), dtype))
     gb_lazy, Z_lazy = np.zeros(K, dtype), np.zeros((min(batch_size, 7), K), dtype)
+    W_lazy = np.full((K, d), np.nan, dtype)
     mean = np.zeros(d, dtype)
     curves = []
     for e in range(epochs):
@@ -64,7 +65,9 @@ def _run_both(family, K, penalty, precondition, batch_size, *, fit_intercept=Tru
                            precondition, mean, inv, pen)
         lazy = lazy_csr_epoch(family, X.data, X.indices, X.indptr, Y, y, sw, idx, batch_size,
                               S, b_lazy, gb_lazy, Z_lazy, eta, l1, l2, fit_intercept, F,
-                              touched)
+                              touched, W_lazy)
+        if lazy[2]:  # the kernel hands the weights back in the solver's layout too
+            np.testing.assert_array_equal(W_lazy, S[:, :K].T)
         curves.append((eager, lazy))
     assert np.all(S[:, K:] == 0) and np.all(F[:, 0] == 0)  # workspace left clean
     return W_eager, b_eager, S[:, :K].T.copy(), b_lazy, curves

@@ -94,7 +94,7 @@ def _catch_up(S, j, steps, eps, thr):
 
 @kernel
 def lazy_csr_epoch(family, data, indices, indptr, Y, y, sw, idx, batch_size, S, b, gb, Z,
-                   eta, l1, l2, fit_intercept, F, touched):
+                   eta, l1, l2, fit_intercept, F, touched, W):
     """One MBGD epoch over CSR rows ``idx`` in minibatches of ``batch_size``.
 
     Same update as :func:`.epoch.mbgd_epoch` on uncentred rows
@@ -104,7 +104,9 @@ def lazy_csr_epoch(family, data, indices, indptr, Y, y, sw, idx, batch_size, S, 
     row. ``F`` comes from :func:`feature_table`; ``touched`` (d, intp) is
     workspace. ``Z`` has rows for at least one block of rows (a minibatch is
     walked in blocks of ``Z.shape[0]``). Returns ``(objective_sum, n_batches,
-    finite)`` like the eager kernel; every weight is current on return.
+    finite)`` like the eager kernel; every weight is current on return, and
+    copied into ``W`` (K, d), the solver's layout, by the pass that brings them
+    up to date (a separate transposition cost as much again on 2^22 x 20).
     """
     n = idx.shape[0]
     d = S.shape[0]
@@ -212,6 +214,7 @@ def lazy_csr_epoch(family, data, indices, indptr, Y, y, sw, idx, batch_size, S, 
         F[j, LAST] = 0.0
         q = F[j, Q]
         for k in range(K):
+            W[k, j] = S[j, k]
             w = np.float64(S[j, k])
             pen1 += q * abs(w)
             pen2 += (q * w) * (q * w)

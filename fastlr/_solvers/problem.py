@@ -84,11 +84,12 @@ class Problem:
         """coef_ and intercept_ for raw X from weights on preconditioned X."""
         if not self.precondition:
             return W.copy(), b.copy()
+        if not np.any(self.mean):
+            # uncentred rows (lazy sparse epochs): nothing to move into the intercept, and
+            # W · inv_scale in their dtype is the float64 product rounded once, as below
+            return W * self.inv_scale, b.astype(self.dtype, copy=True)
         coef = np.multiply(W, self.inv_scale, dtype=np.float64)
-        if np.any(self.mean):
-            intercept = b - coef @ self.mean.astype(np.float64)
-        else:  # uncentred rows (lazy sparse epochs): nothing to move into the intercept
-            intercept = b
+        intercept = b - coef @ self.mean.astype(np.float64)
         return coef.astype(self.dtype), intercept.astype(self.dtype)
 
     def original_gradient(self, G, gb):

@@ -71,6 +71,5 @@ class LazyEpochRunner:
         out = lazy_csr_epoch(self.fam, self.data, self.indices, self.indptr, self.Y, self.y,
                              p.sw, order, self.batch_size, self.S, b, self.gb, self.Z, eta,
                              float(p.l1), float(p.l2), bool(p.fit_intercept), self.F,
-                             self.touched)
-        W[:] = self.S[:, :K].T
+                             self.touched, W)
         return out
