@@ -87,7 +87,8 @@ class Problem:
         if not np.any(self.mean):
             # uncentred rows (lazy sparse epochs): nothing to move into the intercept, and
             # W · inv_scale in their dtype is the float64 product rounded once, as below
-            return W * self.inv_scale, b.astype(self.dtype, copy=True)
+            return ((W * self.inv_scale).astype(self.dtype, copy=False),
+                    b.astype(self.dtype, copy=True))
         coef = np.multiply(W, self.inv_scale, dtype=np.float64)
         intercept = b - coef @ self.mean.astype(np.float64)
         return coef.astype(self.dtype), intercept.astype(self.dtype)
