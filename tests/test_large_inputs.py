@@ -82,6 +82,10 @@ def test_columns_needing_other_units_fall_back_to_the_two_passes():
     np.array([3, 1, 3, 7]), np.array([True, False, True]), np.array([-5, 2, 2], np.int8),
     np.array([0, 10 ** 9, 5]), np.array([1.0, 0.0, 1.0]), np.array(["b", "a", "b"]),
     np.arange(200000) % 3 + 10 ** 12,
+    np.tile(np.array([-100, 45, 100], np.int8), 100),         # y - lo would wrap in int8
+    np.tile(np.array([-30000, 0, 30000], np.int16), 30000),
+    np.tile(np.array([2 ** 64 - 1, 2 ** 63, 5], np.uint64), 4),  # beyond int64: sorted
+    np.tile(np.array([3, 250], np.uint8), 300),
 ])
 def test_counted_labels_are_np_unique(y):
     u = unique_labels(y)
@@ -90,6 +94,16 @@ def test_counted_labels_are_np_unique(y):
     np.testing.assert_array_equal(u, ref)
     T = encode_targets("softmax", y, ref, np.float64)
     np.testing.assert_array_equal(ref[T], y)
+
+
+def test_counted_encoding_of_a_partial_fit_batch_with_fewer_labels():
+    """A batch (int8, range over 127) that stores two of three known classes."""
+    classes = np.array([-100, 45, 100], np.int8)
+    y = np.tile(np.array([-100, 100], np.int8), 200)
+    np.testing.assert_array_equal(encode_targets("softmax", y, classes, np.float64),
+                                  np.tile([0, 2], 200))
+    with pytest.raises(ValueError, match=r"not in classes \[-100, 45, 100\]: \[7\]"):
+        encode_targets("softmax", np.tile(np.array([7, 45], np.int8), 50), classes, np.float64)
 
 
 def test_counted_encoding_rejects_unknown_labels_and_single_classes():
@@ -111,3 +125,17 @@ def test_large_fit_equals_the_checked_path(big):
     a = SoftmaxRegression(max_iter=2, tol=None, random_state=0).fit(X, y % 2)
     b = SoftmaxRegression(max_iter=2, tol=None, random_state=0).fit(np.asfortranarray(X), y % 2)
     np.testing.assert_allclose(a.coef_, b.coef_, rtol=1e-5, atol=1e-6)
+
+
+def test_a_nan_in_large_X_is_named_before_other_errors(big):
+    """scikit-learn checks X first: with a NaN in X and a single class in y, the
+    error is X's, as when the check runs up front."""
+    X, _ = big
+    Xb = X.copy()
+    Xb[10, 3] = np.nan
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        SigmoidRegression().fit(Xb, np.zeros(N, int))
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        SigmoidRegression().fit(Xb, np.r_[np.zeros(N - 1), 1], sample_weight=np.r_[np.ones(N - 1), 0])
+    with pytest.raises(ValueError, match="only one class"):  # finite X: y's own error
+        SigmoidRegression().fit(X, np.zeros(N, int))

@@ -198,8 +198,10 @@ class BaseLogistic(PredictMixin, ClassifierMixin, BaseEstimator):
                                            self._lazy_epochs(X, partial) if lazy is None
                                            else lazy))
             except NonFinite:  # X's finiteness was left to this pass (see fit)
+                stats = None
+            if stats is None:
                 check_X_block(X, self)  # raises scikit-learn's error naming NaN or inf
-                raise
+                raise NonFinite("X contains NaN or infinity")
         mean, inv_scale, pen = stats
         sw = sw.astype(dtype)
         if is_dask(X):
@@ -260,30 +262,45 @@ class BaseLogistic(PredictMixin, ClassifierMixin, BaseEstimator):
         with unchanged_on_error(self):
             # large dense X: its NaN/inf check rides on the column statistics' pass
             # (every fit computes them, before any weight is trained)
-            X, y = validate_Xy(self, X, y, reset=True, finite=not fused_finite_check(X))
-            solver = self._solver_name()
-            if is_dask(X) and solver == "mbgd":
-                raise ValueError(
-                    "dask arrays train with the exact solvers: use solver='lbfgs', "
-                    "'fista' or 'auto' (or partial_fit, which streams the chunks)")
-            y_type = target_type(y)
-            family = self._family(y_type)
-            self._warn_ignored(solver, family)
-            classes = self._classes_for(family, y, y_type)
-            # wide CSR storing few of its columns: fit those (the same model, see
-            # columns.py), unless a warm start brings weights for the others
-            warm = self.warm_start and getattr(self, "coef_", None) is not None
-            stored = None if warm else stored_columns(X)
-            problem = self._problem(X if stored is None else stored.X, y, sample_weight,
-                                    family, classes, lazy=self._lazy_epochs(X, False))
-            W, b = self._initial_weights(problem, family, classes)
-            rng = check_random_state(self.random_state)
-            self.__dict__.pop("_fastlr_eta0", None)
-            res = solve(problem, W, b, self._solver_settings(problem.n_samples), rng=rng)
-            self._store(problem, res, classes, family, solver)
-            if stored is not None:
-                stored.widen(self)
-            self._fastlr_rng = rng
+            deferred = fused_finite_check(X)
+            X, y = validate_Xy(self, X, y, reset=True, finite=not deferred)
+            failed = None
+            try:
+                self._fit_checked(X, y, sample_weight)
+            except ValueError as error:
+                if not deferred:
+                    raise
+                failed = error
+            if failed is not None:
+                check_X_block(X, self)  # scikit-learn names a NaN or inf in X first
+                raise failed
+        return self
+
+    def _fit_checked(self, X, y, sample_weight):
+        """fit on validated X (whose finiteness may be left to the statistics) and y."""
+        solver = self._solver_name()
+        if is_dask(X) and solver == "mbgd":
+            raise ValueError(
+                "dask arrays train with the exact solvers: use solver='lbfgs', "
+                "'fista' or 'auto' (or partial_fit, which streams the chunks)")
+        y_type = target_type(y)
+        family = self._family(y_type)
+        self._warn_ignored(solver, family)
+        classes = self._classes_for(family, y, y_type)
+        # wide CSR storing few of its columns: fit those (the same model, see
+        # columns.py), unless a warm start brings weights for the others
+        warm = self.warm_start and getattr(self, "coef_", None) is not None
+        stored = None if warm else stored_columns(X)
+        problem = self._problem(X if stored is None else stored.X, y, sample_weight,
+                                family, classes, lazy=self._lazy_epochs(X, False))
+        W, b = self._initial_weights(problem, family, classes)
+        rng = check_random_state(self.random_state)
+        self.__dict__.pop("_fastlr_eta0", None)
+        res = solve(problem, W, b, self._solver_settings(problem.n_samples), rng=rng)
+        self._store(problem, res, classes, family, solver)
+        if stored is not None:
+            stored.widen(self)
+        self._fastlr_rng = rng
         return self
 
     def partial_fit(self, X, y, classes=None, sample_weight=None):

@@ -35,7 +35,14 @@ def _int_span(y):
     if type(y) is not np.ndarray or y.ndim != 1 or y.size == 0 or y.dtype.kind not in "iub":
         return None
     lo, hi = int(y.min()), int(y.max())
+    if hi > np.iinfo(np.int64).max:  # uint64 beyond int64: the sorted path
+        return None
     return lo if hi - lo < min(_SPAN, max(y.size, 2)) else None
+
+
+def _offsets(y, lo):
+    """y - lo as intp (in a wide type: int8 labels 100 - (-100) would wrap)."""
+    return np.subtract(y, lo, dtype=np.intp)
 
 
 def unique_labels(y):
@@ -43,7 +50,7 @@ def unique_labels(y):
     lo = _int_span(y)
     if lo is None:
         return np.unique(y)
-    seen = np.flatnonzero(np.bincount((y - lo).astype(np.intp, copy=False)))
+    seen = np.flatnonzero(np.bincount(_offsets(y, lo)))
     return (seen + lo).astype(y.dtype)
 
 
@@ -69,14 +76,17 @@ def encode_targets(family, y, classes, dtype):
         if not np.isin(Y, (0, 1)).all():
             raise ValueError("multilabel targets must be a 0/1 indicator matrix")
         return np.ascontiguousarray(Y, dtype=dtype)
-    lo = _int_span(y) if np.asarray(classes).dtype.kind in "iub" else None
+    cls = np.asarray(classes)
+    int64_classes = cls.dtype.kind in "iub" and (
+        cls.size == 0 or int(cls.max()) <= np.iinfo(np.int64).max)
+    lo = _int_span(y) if int64_classes else None
     if lo is not None:  # a lookup table over the labels' range: no search per label
-        span = int(y.max()) - lo + 1
-        table = np.full(span, -1, np.intp)
-        cls = np.asarray(classes).astype(np.int64)
-        inside = (cls >= lo) & (cls < lo + span)
-        table[cls[inside] - lo] = np.flatnonzero(inside)
-        pos = table[(y - lo).astype(np.intp, copy=False)]
+        hi = int(y.max())
+        table = np.full(hi - lo + 1, -1, np.intp)
+        cls64 = cls.astype(np.int64)
+        inside = (cls64 >= lo) & (cls64 <= hi)  # compared, not subtracted: no overflow
+        table[_offsets(cls64[inside], lo)] = np.flatnonzero(inside)
+        pos = table[_offsets(y, lo)]
         unknown = pos < 0
     else:
         pos = np.searchsorted(classes, y)

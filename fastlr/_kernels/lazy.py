@@ -104,8 +104,8 @@ def lazy_csr_epoch(family, data, indices, indptr, Y, y, sw, idx, batch_size, S, 
     row. ``F`` comes from :func:`feature_table`; ``touched`` (d, intp) is
     workspace. ``Z`` has rows for at least one block of rows (a minibatch is
     walked in blocks of ``Z.shape[0]``). Returns ``(objective_sum, n_batches,
-    finite)`` like the eager kernel; every weight is current on return, and
-    copied into ``W`` (K, d), the solver's layout, by the pass that brings them
+    finite)`` like the eager kernel; after a finite epoch every weight is current
+    and copied into ``W`` (K, d), the solver's layout, by the pass that brings them
     up to date (a separate transposition cost as much again on 2^22 x 20).
     """
     n = idx.shape[0]
