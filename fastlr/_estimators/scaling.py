@@ -21,6 +21,12 @@ _UNIT_RANGE = (1e-100, 1e100)
 _TINY = 1e-300
 
 
+def _needs_units(amax):
+    """True per column whose largest magnitude lies outside _UNIT_RANGE (and is not 0)."""
+    lo, hi = _UNIT_RANGE
+    return (amax > hi) | ((amax < lo) & (amax > _TINY))
+
+
 #: a block of X with at most this many entries gets its column statistics from NumPy:
 #: the same sums without a compiled kernel, whose first call in a process costs ~0.5 s
 #: of Numba set-up even when loaded from the cache (a fifth of a small fit's process)
@@ -77,8 +83,7 @@ def _one_pass_moments(X, sw):
         ok = np.isfinite(mean).all() and np.isfinite(m2).all()
     if not FINITE.all() or not (ok or K.all_finite(X)):  # else a sum overflowed
         raise NonFinite("X contains NaN or infinity")
-    lo, hi = _UNIT_RANGE
-    if not ok or (amax > hi).any() or ((amax < lo) & (amax > _TINY)).any():
+    if not ok or _needs_units(amax).any():
         return None
     return mean, np.maximum(m2 / tot, 0.0), np.ones(d)
 
@@ -172,8 +177,7 @@ def _moments_from_squares(tot, s1, s2, amax):
     stored values, whose implicit zeros add nothing to either), or None when a
     column needs units other than 1 or its variance would cancel (a column of
     large values with a small spread): the caller then takes the two passes."""
-    lo, hi = _UNIT_RANGE
-    if (amax > hi).any() or ((amax < lo) & (amax > _TINY)).any() or not tot > 0:
+    if _needs_units(amax).any() or not tot > 0:
         return None
     mean = s1 / tot
     var = s2 / tot - mean * mean
@@ -206,8 +210,7 @@ def weighted_moments(X, sw):
         if moments is not None:
             return moments
     zeros = tot - np.sum([p[3] for p in sums], axis=0)  # weight of implicit zeros (CSR)
-    lo, hi = _UNIT_RANGE
-    a = np.where((amax > hi) | ((amax < lo) & (amax > _TINY)), amax, 1.0)
+    a = np.where(_needs_units(amax), amax, 1.0)
     inv_a = 1.0 / a
     if np.all(np.isfinite(s1)):
         m_s = s1 / tot * inv_a
