@@ -1072,3 +1072,43 @@ def test_chunked_column_statistics_equal_the_serial_pass_on_any_thread_count():
                 np.testing.assert_array_equal(x, y)
     finally:
         numba.set_num_threads(old)
+
+
+@dtype_params
+def test_chunked_csr_statistics_equal_one_chunk_on_any_thread_count(dtype, monkeypatch):
+    """CSR X is summed in fixed row chunks in parallel (float32 without the largest
+    magnitudes and entry weights, which it never needs): the moments of one serial
+    chunk with every accumulator to rounding, and the same bits with 1 or 2 threads."""
+    import numba
+    import scipy.sparse
+
+    from fastlr._estimators import scaling
+
+    rng = np.random.default_rng(12)
+    n, d = 3000, 400
+    X = scipy.sparse.random(n, d, density=0.05, format="csr", random_state=3,
+                            data_rvs=lambda k: rng.normal(2.0, 3.0, k)).astype(dtype)
+    sw = rng.uniform(0.0, 2.0, n)
+    sw[::7] = 0.0
+    monkeypatch.setattr(scaling, "SMALL_ENTRIES", 0)  # the compiled kernels, not NumPy
+    monkeypatch.setattr(scaling, "CSR_CHUNKED_VALUES", 1 << 40)
+    one = scaling.weighted_moments(X, sw)
+    assert scaling._block_sums(X, sw, True)[2] is not None
+    lean = scaling._block_sums(X, sw)
+    assert (lean[2] is None) == (dtype == np.float32)
+    monkeypatch.setattr(scaling, "CSR_CHUNKED_VALUES", 1)
+    chunked = scaling.weighted_moments(X, sw)
+    for x, y in zip(chunked, one):
+        np.testing.assert_allclose(x, y, rtol=1e-12, atol=1e-15)
+    m_ref, var_ref = reference_weighted_mean_var(X.toarray(), sw)
+    np.testing.assert_allclose(chunked[0] * chunked[2], m_ref, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(chunked[1] * chunked[2] ** 2, var_ref, rtol=1e-9)
+    old = numba.get_num_threads()
+    try:
+        for t in {1, min(2, numba.config.NUMBA_NUM_THREADS)}:
+            numba.set_num_threads(t)
+            again = scaling.weighted_moments(X, sw)
+            for x, y in zip(again, chunked):
+                np.testing.assert_array_equal(x, y)
+    finally:
+        numba.set_num_threads(old)

@@ -38,6 +38,11 @@ SMALL_ENTRIES = 1 << 17
 #: the sums the same on any number of threads
 CHUNKED_ENTRIES = 1 << 22
 STAT_CHUNKS = 8
+#: CSR blocks with at least this many stored values (and 4 per column) are summed in
+#: CSR_CHUNKS fixed row chunks in parallel, each into accumulators of its own
+#: (100k x 2^18 bag of words, 4.4M values: 50 -> 23 ms with the lean sums below)
+CSR_CHUNKED_VALUES = 1 << 20
+CSR_CHUNKS = 2
 #: bytes of rows per block of the one-pass moments (read twice, the second time from
 #: the cache)
 MOMENT_BLOCK_BYTES = 1 << 16
@@ -108,7 +113,7 @@ def _rows_of_weight(Xb, swb):
     return np.asarray(X[keep], np.float64), w[keep]
 
 
-def _block_sums(Xb, swb):
+def _block_sums(Xb, swb, full=False):
     d = Xb.shape[1]
     if _small(Xb):  # the kernels' sums in NumPy (a CSR block's zeros made explicit)
         X, w = _rows_of_weight(Xb, swb)
@@ -124,8 +129,18 @@ def _block_sums(Xb, swb):
         tot = float(np.add.reduce(TOT))
         return tot, np.add.reduce(S1, axis=0), AMAX.max(axis=0), np.full(d, tot), None
     if sp.issparse(Xb):
-        acc = np.zeros((d, 4))
-        tot = K.csr_col_sums(Xb.data, Xb.indices, Xb.indptr, swb, acc)
+        # float32 values never need other units, and the weight of the stored entries
+        # only the two-pass fallback needs (it asks with full=True): Σ x and Σ x² alone
+        lean = Xb.data.dtype == np.float32 and not full
+        C = CSR_CHUNKS if Xb.nnz >= max(CSR_CHUNKED_VALUES, 4 * d) else 1
+        acc, TOT = np.zeros((C, d, 2 if lean else 4)), np.zeros(C)
+        bounds = np.searchsorted(Xb.indptr, np.arange(C + 1) * (Xb.nnz / C))
+        bounds[0], bounds[-1] = 0, Xb.shape[0]
+        K.csr_col_sums(Xb.data, Xb.indices, Xb.indptr, swb, bounds, acc, TOT)
+        acc = np.add.reduce(acc, axis=0) if C > 1 else acc[0]
+        tot = float(np.add.reduce(TOT))
+        if lean:
+            return tot, acc[:, K.SUM], None, None, acc[:, K.SUMSQ]
         return tot, acc[:, K.SUM], acc[:, K.AMAX], acc[:, K.WNZ], acc[:, K.SUMSQ]
     s1, amax, wnz = np.zeros(d), np.zeros(d), np.zeros(d)
     tot = K.dense_col_sums(Xb, swb, s1, amax)
@@ -176,8 +191,9 @@ def _moments_from_squares(tot, s1, s2, amax):
     """(mean, var, a = 1) from the sums of x and x² (one pass over a CSR matrix's
     stored values, whose implicit zeros add nothing to either), or None when a
     column needs units other than 1 or its variance would cancel (a column of
-    large values with a small spread): the caller then takes the two passes."""
-    if _needs_units(amax).any() or not tot > 0:
+    large values with a small spread): the caller then takes the two passes.
+    ``amax`` None: float32 values, which never need other units."""
+    if (amax is not None and _needs_units(amax).any()) or not tot > 0:
         return None
     mean = s1 / tot
     var = s2 / tot - mean * mean
@@ -204,11 +220,15 @@ def weighted_moments(X, sw):
     sums = map_row_blocks(_block_sums, X, sw)
     tot = sum(p[0] for p in sums)
     s1 = np.sum([p[1] for p in sums], axis=0)
-    amax = np.max([p[2] for p in sums], axis=0)
     if all(p[4] is not None for p in sums):  # CSR: Σ w x² came with the sums
+        amax = (None if any(p[2] is None for p in sums) else
+                np.max([p[2] for p in sums], axis=0))
         moments = _moments_from_squares(tot, s1, np.sum([p[4] for p in sums], axis=0), amax)
         if moments is not None:
             return moments
+    if any(p[2] is None for p in sums):  # lean float32 sums: the fallback needs them all
+        sums = map_row_blocks(_block_sums, X, sw, True)
+    amax = np.max([p[2] for p in sums], axis=0)
     zeros = tot - np.sum([p[3] for p in sums], axis=0)  # weight of implicit zeros (CSR)
     a = np.where(_needs_units(amax), amax, 1.0)
     inv_a = 1.0 / a

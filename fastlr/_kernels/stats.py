@@ -91,31 +91,51 @@ def dense_col_deviations_chunks(X, sw, m_s, inv_a, S1, S2):
 
 
 #: columns of the per-column accumulators of :func:`csr_col_sums` (one cache line holds
-#: all four: four separate arrays of 2^18 columns cost four cache misses per value)
+#: all of a column's: separate arrays of 2^18 columns cost a cache miss each per value)
 SUM, SUMSQ, AMAX, WNZ = 0, 1, 2, 3
 
 
-@kernel
-def csr_col_sums(data, indices, indptr, sw, acc):
-    """:func:`dense_col_sums` over stored entries, into ``acc`` (d, 4): acc[j, SUM] +=
-    Σ w x, acc[j, SUMSQ] += Σ w x² (the caller may take the variance from it, see
-    ``scaling._moments_from_squares``), acc[j, AMAX] = max |x|, acc[j, WNZ] += the
-    weight of the rows storing column j. Returns Σ w."""
-    n = indptr.shape[0] - 1
+@kernel(internal=True)
+def _csr_col_sums_rows(data, indices, indptr, sw, start, stop, acc):
+    """Rows [start, stop) of :func:`csr_col_sums` into ``acc`` (d, 2 or 4)."""
     tot = 0.0
-    for i in range(n):
+    full = acc.shape[1] > WNZ
+    for i in range(start, stop):
         w = np.float64(sw[i])
         if w == 0.0:
             continue
         tot += w
-        for p in range(indptr[i], indptr[i + 1]):
-            j = indices[p]
-            x = np.float64(data[p])
-            acc[j, SUM] += w * x
-            acc[j, SUMSQ] += w * x * x
-            acc[j, WNZ] += w
-            acc[j, AMAX] = np.maximum(acc[j, AMAX], abs(x))
+        if full:
+            for p in range(indptr[i], indptr[i + 1]):
+                j = indices[p]
+                x = np.float64(data[p])
+                acc[j, SUM] += w * x
+                acc[j, SUMSQ] += w * x * x
+                acc[j, WNZ] += w
+                acc[j, AMAX] = max(acc[j, AMAX], abs(x))
+        else:  # half the bytes a value touches (and of the cache lines they share)
+            for p in range(indptr[i], indptr[i + 1]):
+                j = indices[p]
+                x = np.float64(data[p])
+                wx = w * x
+                acc[j, SUM] += wx
+                acc[j, SUMSQ] += wx * x
     return tot
+
+
+@kernel(parallel=True)
+def csr_col_sums(data, indices, indptr, sw, bounds, acc, TOT):
+    """:func:`dense_col_sums` over stored entries, in ``acc.shape[0]`` fixed row
+    chunks in parallel: rows ``bounds[c]:bounds[c + 1]`` into ``acc[c]`` (d, m) and
+    TOT[c] (their Σ w). acc[c, j, SUM] += Σ w x, acc[c, j, SUMSQ] += Σ w x² (the
+    caller may take the variance from them, see ``scaling._moments_from_squares``);
+    with m = 4 also acc[c, j, AMAX] = max |x| and acc[c, j, WNZ] += the weight of the
+    rows storing column j (m = 2 skips them: float32 values never need other units,
+    and the weight of a column's zeros only matters to the two-pass fallback). The
+    caller adds the chunks in chunk order: the same sums on any thread count."""
+    for c in prange(acc.shape[0]):
+        TOT[c] = _csr_col_sums_rows(data, indices, indptr, sw, bounds[c], bounds[c + 1],
+                                    acc[c])
 
 
 @kernel
