@@ -275,11 +275,18 @@ def shapes_lines(records, img_dir, out):
     page = out.parent / "shapes.md"
     if not page.exists():
         return []
-    return ["## Shapes (issue 9)", "",
-            "Bag-of-words CSR (d = 2^14 ... 2^22), tall dense and MNIST-shaped data against "
-            "SGDClassifier, LogisticRegression, the lean NumPy loop and the optional peers, "
-            f"with GB/s next to the measured read bandwidth: [{page.name}]({page.name}) "
-            "(bench/test_bench_shapes.py, run on its own; see bench/README.md).", ""]
+    lines = ["## Shapes (issue 9)", "",
+             "Bag-of-words CSR (d = 2^14 ... 2^22), tall dense and MNIST-shaped data against "
+             "SGDClassifier, LogisticRegression, the lean NumPy loop and the optional peers, "
+             f"with GB/s next to the measured read bandwidth: [{page.name}]({page.name}) "
+             "(bench/test_bench_shapes.py, run on its own; see bench/README.md).", ""]
+    threads = out.parent / "threads.md"
+    if threads.exists():
+        lines += ["A threaded MBGD fit on a quiet machine and with a busy neighbour, with "
+                  "fastlr's per-segment choice of thread count against all threads always "
+                  f"and one thread: [{threads.name}]({threads.name}) "
+                  "(bench/test_bench_threads.py, `python bench/threads_report.py`).", ""]
+    return lines
 
 
 def main(argv=None):

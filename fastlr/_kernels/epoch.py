@@ -48,18 +48,21 @@ def mbgd_epoch(family, X, Y, y, sw, idx, batch_size, W, b, G, gb, Z, We,
 
 @kernel(parallel=True)
 def mbgd_epoch_threaded(family, X, Y, y, sw, idx, batch_size, W, b, Gs, gbs, Zs, We,
-                        eta, l1, l2, fit_intercept, standardize, mean, inv_scale, pen):
+                        eta, l1, l2, fit_intercept, standardize, mean, inv_scale, pen,
+                        total=0.0):
     """:func:`mbgd_epoch` with each minibatch split over ``Gs.shape[0]`` threads.
 
     Each chunk of a minibatch accumulates into its own gradient buffer; the
     buffers are summed in chunk order before the update, so a fixed chunk
-    count gives bit-identical results whichever thread runs which chunk.
-    One fork/join per minibatch: it pays from a few hundred rows per batch.
+    count gives bit-identical results whichever thread runs which chunk, and
+    on any number of threads. One fork/join per minibatch: it pays from a few
+    hundred rows per batch. ``total`` starts the objective sum: an epoch run as
+    consecutive calls on pieces of ``idx`` (whole minibatches each), each given
+    the sum so far, returns the sum of one call over all of ``idx``, bit for bit.
     """
     n = idx.shape[0]
     C, K, d = Gs.shape
     losses = np.zeros(C)
-    total = 0.0
     nb = 0
     for s0 in range(0, n, batch_size):
         s1 = min(s0 + batch_size, n)

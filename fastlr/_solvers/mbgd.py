@@ -18,6 +18,7 @@ from .problem import Problem
 from .result import DivergenceError, SolverResult, data_overflow
 from .schedules import Schedule
 from .sparse_epochs import LazyEpochRunner, lazy_epochs_apply
+from .thread_choice import ThreadChoice, run_segments, segment_batches
 
 
 #: minibatches of at least this many rows are split over threads (a fork/join
@@ -38,7 +39,9 @@ class EpochRunner:
 
     - ``batch_size == 1``: :func:`sgd_epoch` (updates W in place per row);
     - ``batch_size >= THREADED_MIN_BATCH`` with several Numba threads:
-      :func:`mbgd_epoch_threaded` (each minibatch split over the threads);
+      :func:`mbgd_epoch_threaded` (each minibatch split over the threads), in
+      segments that each run on all threads or on one, whichever measured faster
+      (:mod:`.thread_choice`; the same result either way);
     - otherwise :func:`mbgd_epoch`.
     """
 
@@ -56,6 +59,10 @@ class EpochRunner:
         if C > 1:
             self.G, self.gb = np.zeros((C, K, d), dt), np.zeros((C, K), dt)
             self.Z, self.We = np.zeros((C, ROWS, K), dt), np.zeros((K, d), dt)
+            # all threads or one, segment by segment, by measured time (same bits)
+            self.choice = ThreadChoice(n_threads())
+            width = p.X.nnz / max(1, p.n_samples) if hasattr(p.X, "nnz") else d
+            self.segment = segment_batches(batch_size, width, K)
         else:
             self.G, self.gb, self.Z, self.We = p.buffers()
 
@@ -70,14 +77,27 @@ class EpochRunner:
             return mbgd_epoch(self.fam, self.X, self.Y, self.y, p.sw, order, self.batch_size,
                               W, b, self.G, self.gb, self.Z, self.We, eta, p.l1, p.l2,
                               p.fit_intercept, p.precondition, p.mean, p.inv_scale, p.pen)
+        def segment(start, stop, total):
+            return mbgd_epoch_threaded(self.fam, self.X, self.Y, self.y, p.sw,
+                                       order[start:stop], self.batch_size, W, b, self.G,
+                                       self.gb, self.Z, self.We, eta, p.l1, p.l2,
+                                       p.fit_intercept, p.precondition, p.mean, p.inv_scale,
+                                       p.pen, total)
+
         old = numba.set_parallel_chunksize(1)
         try:
-            return mbgd_epoch_threaded(self.fam, self.X, self.Y, self.y, p.sw, order,
-                                       self.batch_size, W, b, self.G, self.gb, self.Z, self.We,
-                                       eta, p.l1, p.l2, p.fit_intercept, p.precondition,
-                                       p.mean, p.inv_scale, p.pen)
+            return run_segments(segment, self.choice, len(order), self.batch_size,
+                                self.segment, _set_threads)
         finally:
             numba.set_parallel_chunksize(old)
+
+
+def _set_threads(t):
+    """Set Numba's thread count to ``t``; return the count before."""
+    old = numba.get_num_threads()
+    if t != old:
+        numba.set_num_threads(t)
+    return old
 
 
 #: a dense X of at least this many bytes (beyond the caches) is shuffled by blocks of
