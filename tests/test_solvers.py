@@ -426,5 +426,12 @@ def test_block_shuffle_visits_every_row_once_in_runs_of_consecutive_rows():
     assert len({tuple(o[:16]) for o in orders}) == len(orders)  # a new order each epoch
     full = M.shuffled(idx, rng, 1)
     assert np.array_equal(np.sort(full), idx)
+    # the rows 0 ... n-1 written without reading idx: the same order as read through it
+    rows = np.arange(len(idx), dtype=np.intp)
+    for seed in range(5):
+        via_idx = M.shuffled(rows, np.random.RandomState(seed), 8)
+        assert np.array_equal(M.shuffled(rows, np.random.RandomState(seed), 8, True), via_idx)
+        assert np.array_equal(M.shuffled(idx, np.random.RandomState(seed), 8),
+                              idx[via_idx])
     assert M.shuffle_block(np.zeros((10, 10))) == 1
     assert M.shuffle_block(np.zeros((1 << 20, 16), np.float32)) == M.SHUFFLE_BLOCK
