@@ -1112,3 +1112,39 @@ def test_chunked_csr_statistics_equal_one_chunk_on_any_thread_count(dtype, monke
                 np.testing.assert_array_equal(x, y)
     finally:
         numba.set_num_threads(old)
+
+
+def test_float32_exp_and_log1p_within_a_few_rounding_units_of_libm():
+    """The inline float32 exp (t <= 0) and log1p (e in [0, 1]) of the residuals,
+    compiled with the kernels' fastmath flags, against float64 libm: 4e-7 relative
+    (a few float32 units), exactly 0 below the smallest normal float32, NaN for NaN;
+    float64 arguments are libm's to the last bit."""
+    from numba import njit
+
+    from fastlr._config import FASTMATH
+    from fastlr._kernels.elementary import exp_nonpos, log1p_unit
+
+    @njit(fastmath=set(FASTMATH), error_model="numpy")
+    def both(t, e, out_exp, out_log):
+        for i in range(t.shape[0]):
+            out_exp[i] = exp_nonpos(t[i])
+            out_log[i] = log1p_unit(e[i])
+
+    rng = np.random.default_rng(5)
+    t = np.concatenate([-np.linspace(0, 90, 200001), -rng.exponential(3, 100000),
+                        -np.logspace(-30, 0, 1000), [0.0, -0.0, -np.inf, np.nan]])
+    e = np.concatenate([np.linspace(0, 1, 200001), rng.random(100000),
+                        np.logspace(-38, 0, 1000), [0.0, 0.0, 0.0, np.nan]])
+    for dtype, rtol in ((np.float32, 4e-7), (np.float64, 0.0)):
+        ts, es = t.astype(dtype), e.astype(dtype)
+        got_e, got_l = np.empty_like(ts), np.empty_like(es)
+        both(ts, es, got_e, got_l)
+        ref_e = np.exp(ts.astype(np.float64))
+        ref_l = np.log1p(es.astype(np.float64))
+        normal = ref_e >= np.finfo(np.float32).tiny
+        np.testing.assert_allclose(got_e[normal], ref_e[normal], rtol=max(rtol, 1e-16))
+        assert np.all(got_e[~normal & ~np.isnan(ts)] <= np.finfo(np.float32).tiny)
+        finite = ~np.isnan(es)
+        np.testing.assert_allclose(got_l[finite], ref_l[finite], rtol=max(rtol, 1e-16))
+        assert np.isnan(got_e[-1]) and np.isnan(got_l[-1])
+        assert got_e[-2] == 0.0 and got_e[-4] == 1.0 and got_l[-4] == 0.0

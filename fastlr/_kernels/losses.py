@@ -18,6 +18,7 @@ import numpy as np
 
 from .._config import kernel
 from .dense import rows_per_block
+from .elementary import exp_nonpos, log1p_unit
 from .rows import block_grad, block_logits, centre_folded
 
 #: below this (log-)probability a residual is flushed to 0. exp(-60) ≈ 9e-27 is
@@ -30,27 +31,46 @@ LOG_TINY = -60.0
 @kernel(internal=True)
 def sigmoid_residual_loss(Z, Y, sw, idx, start, stop):
     """Turn logits Z into weighted residuals s_i (σ(z) - y); return Σ s_i ℓ_i."""
-    loss = 0.0
     L = Z.shape[1]
-    for r in range(stop - start):
+    m = stop - start
+    if L == 1 and m >= 8:
+        # one output: the rows' weights and targets are gathered first, so that the
+        # loop over the rows reads contiguous arrays only and LLVM vectorises it
+        # (float32: 37 -> 12 ns a row; a gather inside the loop keeps it scalar)
+        st = np.empty((2, m), Z.dtype)
+        for r in range(m):
+            i = idx[start + r]
+            st[0, r] = sw[i]
+            st[1, r] = Y[i, 0]
+        loss = 0.0
+        for r in range(m):
+            loss += _sigmoid_residual(Z, r, 0, st[0, r], st[1, r])
+        return loss
+    loss = 0.0
+    for r in range(m):
         i = idx[start + r]
         s = sw[i]
         for k in range(L):
-            z = Z[r, k]
-            y = Y[i, k]
-            # softplus(z) = max(z, 0) + log1p(e) and σ(z) from one e = exp(-|z|): the
-            # formulas of log1pexp and sigmoid with their two exp calls shared (a NaN z
-            # gives e = NaN, so a NaN loss and residual)
-            e = np.exp(-abs(z))
-            loss += s * ((z if z > 0 else 0.0) + np.log1p(e) - y * z)
-            if z <= LOG_TINY:
-                p = 0.0
-            elif z >= 0:
-                p = 1.0 / (1.0 + e)
-            else:
-                p = e / (1.0 + e)
-            Z[r, k] = s * (p - y)
+            loss += _sigmoid_residual(Z, r, k, s, Y[i, k])
     return loss
+
+
+@kernel(internal=True)
+def _sigmoid_residual(Z, r, k, s, y):
+    """Z[r, k] = s (σ(z) - y) for z = Z[r, k]; returns s ℓ in float64."""
+    z = Z[r, k]
+    zero = Z.dtype.type(0)
+    one = Z.dtype.type(1)
+    # softplus(z) = max(z, 0) + log1p(e) and σ(z) from one e = exp(-|z|): the formulas
+    # of log1pexp and sigmoid with their two exp calls shared (a NaN z gives e = NaN,
+    # so a NaN loss and residual)
+    e = exp_nonpos(-abs(z))
+    loss = s * ((z if z > 0 else zero) + log1p_unit(e) - y * z)
+    inv = one / (one + e)
+    p = inv if z >= 0 else e * inv
+    p = zero if z <= LOG_TINY else p
+    Z[r, k] = s * (p - y)
+    return np.float64(loss)
 
 
 @kernel(internal=True)
