@@ -65,12 +65,15 @@ def _sigmoid_residual(Z, r, k, s, y):
     # of log1pexp and sigmoid with their two exp calls shared (a NaN z gives e = NaN,
     # so a NaN loss and residual)
     e = exp_nonpos(-abs(z))
-    loss = s * ((z if z > 0 else zero) + log1p_unit(e) - y * z)
+    # max(z, 0) - y z first (exact for 0/1 targets: z - z is 0), then log1p(e): in the
+    # order z + log1p(e) - z a confident row's loss, log1p(e) < ulp(z), was lost in float32
+    lin = (z if z > 0 else zero) - y * z
+    loss = np.float64(s * (lin + log1p_unit(e)))
     inv = one / (one + e)
     p = inv if z >= 0 else e * inv
     p = zero if z <= LOG_TINY else p
     Z[r, k] = s * (p - y)
-    return np.float64(loss)
+    return loss
 
 
 @kernel(internal=True)
