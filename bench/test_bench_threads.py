@@ -54,6 +54,7 @@ def test_threaded_fit(benchmark, data, load, mode, monkeypatch):
     from fastlr import SoftmaxRegression
     from fastlr._solvers import thread_choice
 
+    monkeypatch.setattr(thread_choice, "_LAST_CHOICE", {})  # no case starts on another's
     if mode == "threads":  # the rule before: every segment on all threads
         def always(self):
             self.probing = False

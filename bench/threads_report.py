@@ -37,7 +37,10 @@ def main(argv=None):
         f"float32, 10 classes, `batch_size=256`, {first.get('epochs', '?')} epochs "
         "(`SoftmaxRegression`, `tol=None`), 5 fits per case after a warm-up. *busy*: "
         "another process spins on one core for the whole case. Times in ms; the ratio is "
-        "the median over one thread's median under the same load.",
+        "the median over one thread's median under the same load. The choice cannot know "
+        "the next segment's load: it guards against the tail of threads under a busy "
+        "neighbour (compare the max column), and can lose some time against the better fixed "
+        "count when the load comes and goes.",
         "",
         f"Machine: {cpu_model()}, {cores()} cores. Run: {doc.get('datetime', '?')[:19]}, "
         f"commit {doc.get('commit_info', {}).get('id', '?')[:10]}.",

@@ -85,7 +85,32 @@ def test_one_thread_available_never_probes():
 
 def test_segments_are_a_few_milliseconds_of_work():
     assert segment_batches(256, 784, 10) == tc.SEGMENT
-    assert segment_batches(256, 40, 5) * 256 * 40 * 5 >= tc.SEGMENT_WORK
+    between = segment_batches(256, 784, 1)
+    assert between * 256 * 784 >= tc.SEGMENT_WORK and tc.SEGMENT < between < tc.MAX_SEGMENT
+    assert segment_batches(256, 10, 1) == tc.MAX_SEGMENT  # narrow: capped, not one epoch
+
+
+def test_a_non_finite_segment_ends_the_epoch_and_threads_are_restored():
+    counts = []
+
+    def set_threads(t):
+        counts.append(t)
+        return 7
+
+    def kernel(start, stop, total):
+        return total + 1.0, 1, start < 3
+
+    out = run_segments(kernel, ThreadChoice(2, start=2), 10, 1, 1, set_threads)
+    assert out == (4.0, 4, False)               # segments at rows 0..3: the fourth is not finite
+    assert counts[1::2] == [7] * 4              # every segment put the count back
+
+    def failing(start, stop, total):
+        raise RuntimeError("kernel failed")
+
+    counts.clear()
+    with pytest.raises(RuntimeError):
+        run_segments(failing, ThreadChoice(2, start=2), 10, 1, 1, set_threads)
+    assert counts == [2, 7]
 
 
 @pytest.mark.parametrize("family,K", [(SIGMOID, 1), (SOFTMAX, 4)])
@@ -94,7 +119,7 @@ def test_segmented_epoch_on_alternating_threads_equals_one_threaded_call(family,
     """Same W, b and objective sum, bit for bit, however the epoch is cut into segments
     and whichever thread count runs each."""
     rng = np.random.default_rng(3)
-    n, d, C, bs = 997, 13, 4, 24
+    n, d, C, bs = 997, 13, 4, 64  # 16 rows a chunk: the gathered residual path
     X = (rng.normal(size=(n, d)) * rng.uniform(0.5, 3, d)).astype(dtype)
     if family == SIGMOID:
         Y, y = (rng.random((n, K)) < 0.4).astype(dtype), np.empty(0, np.intp)

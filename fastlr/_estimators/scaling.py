@@ -113,7 +113,7 @@ def _rows_of_weight(Xb, swb):
     return np.asarray(X[keep], np.float64), w[keep]
 
 
-def _block_sums(Xb, swb, full=False):
+def _block_sums(Xb, swb, full=False, threads=True):
     d = Xb.shape[1]
     if _small(Xb):  # the kernels' sums in NumPy (a CSR block's zeros made explicit)
         X, w = _rows_of_weight(Xb, swb)
@@ -132,7 +132,9 @@ def _block_sums(Xb, swb, full=False):
         # float32 values never need other units, and the weight of the stored entries
         # only the two-pass fallback needs (it asks with full=True): Σ x and Σ x² alone
         lean = Xb.data.dtype == np.float32 and not full
-        C = CSR_CHUNKS if Xb.nnz >= max(CSR_CHUNKED_VALUES, 4 * d) else 1
+        # one chunk for a dask block: its tasks already run side by side, each with
+        # accumulators of its own
+        C = CSR_CHUNKS if threads and Xb.nnz >= max(CSR_CHUNKED_VALUES, 4 * d) else 1
         acc, TOT = np.zeros((C, d, 2 if lean else 4)), np.zeros(C)
         bounds = np.searchsorted(Xb.indptr, np.arange(C + 1) * (Xb.nnz / C))
         bounds[0], bounds[-1] = 0, Xb.shape[0]
@@ -217,7 +219,8 @@ def weighted_moments(X, sw):
         moments = _one_pass_moments(X, sw)
         if moments is not None:
             return moments
-    sums = map_row_blocks(_block_sums, X, sw)
+    in_memory = not is_dask(X)
+    sums = map_row_blocks(_block_sums, X, sw, False, in_memory)
     tot = sum(p[0] for p in sums)
     s1 = np.sum([p[1] for p in sums], axis=0)
     if all(p[4] is not None for p in sums):  # CSR: Σ w x² came with the sums
@@ -227,7 +230,7 @@ def weighted_moments(X, sw):
         if moments is not None:
             return moments
     if any(p[2] is None for p in sums):  # lean float32 sums: the fallback needs them all
-        sums = map_row_blocks(_block_sums, X, sw, True)
+        sums = map_row_blocks(_block_sums, X, sw, True, in_memory)
     amax = np.max([p[2] for p in sums], axis=0)
     zeros = tot - np.sum([p[3] for p in sums], axis=0)  # weight of implicit zeros (CSR)
     a = np.where(_needs_units(amax), amax, 1.0)

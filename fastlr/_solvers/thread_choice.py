@@ -1,13 +1,16 @@
-"""Threads that never lose: run a parallel kernel on all threads or on one, by measurement.
+"""Threads that lose little: run a parallel kernel on all threads or on one, by measurement.
 
 A threaded MBGD epoch forks and joins once per minibatch. On a quiet machine
 that pays from a few hundred rows per minibatch (MNIST-shaped, batch 256, 2
 cores: 1.5x faster than one thread), but when another process holds a core,
-every join waits for a descheduled thread, and the same epoch ran up to 2.6x
-slower than on one thread. No rule on the problem's shape can see that, so
+every join waits for a descheduled thread, and the same fit took 2.6x one
+thread's time (median; up to 3.5x; docs/threads.md). No rule on the problem's shape can see that, so
 the epoch is run in segments of a few minibatches (:func:`segment_batches`) and
 :class:`ThreadChoice` picks the thread count of each segment from the time per
-minibatch it measured on the recent segments run each way.
+row it measured on the recent segments run each way. It cannot know the
+future: under a neighbour's load that comes and goes it costs some time
+against the better fixed count, and guards against the worst case of threads
+(docs/threads.md has the medians and the tails).
 
 The choice changes the time only, never the result: the threaded kernels
 split a minibatch into a fixed number of chunks and add the chunks' sums in
@@ -19,10 +22,12 @@ from __future__ import annotations
 
 import time
 
-#: a segment holds at least SEGMENT minibatches and at least SEGMENT_WORK multiply-adds
-#: (rows x values per row x outputs): each segment is one kernel call (~15 µs), and
-#: the clock must see more than its own noise; a probe runs a quarter of a segment
-SEGMENT, SEGMENT_WORK = 8, 1 << 22
+#: a segment holds SEGMENT to MAX_SEGMENT minibatches, and SEGMENT_WORK multiply-adds
+#: (rows x values per row x outputs) when that fits: each segment is one kernel call
+#: (~15 µs) and the clock must see more than its own noise, but every minibatch also
+#: pays a fork/join, so narrow data get no more than MAX_SEGMENT; a probe runs a
+#: quarter of a segment
+SEGMENT, MAX_SEGMENT, SEGMENT_WORK = 8, 64, 1 << 22
 #: segments between two probes of the other thread count: starts at FIRST_GAP and
 #: doubles after each probe, up to MAX_GAP
 FIRST_GAP, MAX_GAP = 8, 256
@@ -31,7 +36,7 @@ FIRST_GAP, MAX_GAP = 8, 256
 def segment_batches(batch_size: int, values_per_row: float, outputs: int) -> int:
     """Minibatches per segment for this problem."""
     work = max(1.0, batch_size * values_per_row * outputs)
-    return max(SEGMENT, int(-(-SEGMENT_WORK // work)))
+    return min(MAX_SEGMENT, max(SEGMENT, int(-(-SEGMENT_WORK // work))))
 
 
 #: the thread count each ThreadChoice (by its number of threads) ended on: the next
@@ -44,8 +49,8 @@ class ThreadChoice:
 
     The first segment runs on ``start`` threads (default: the count the last
     fit ended on, all threads at first), the next on the other count (a probe);
-    after that each segment runs on the count with the smaller time per
-    minibatch, taken as the worse of its last two measurements (a core shared
+    after that each segment runs on the count with the smaller time per row,
+    taken as the worse of its last two measurements (a core shared
     with a busy neighbour gives fast and very slow segments in turn: one fast
     probe must not win), except that every ``gap`` segments the other count is
     measured again. ``gap`` doubles after each probe, so the cost of probing a
@@ -55,14 +60,14 @@ class ThreadChoice:
 
     def __init__(self, threads: int, start: int | None = None):
         self.threads = threads
-        self.recent = {}             # thread count -> its last two seconds per minibatch
+        self.recent = {}             # thread count -> its last two seconds per row
         self.choice = _LAST_CHOICE.get(threads, threads) if start is None else start
         self.gap = FIRST_GAP
         self.since_probe = 0
         self.probing = False
 
     def estimate(self, threads: int) -> float:
-        """Seconds per minibatch on ``threads``: the worse of the last two measured."""
+        """Seconds per row on ``threads``: the worse of the last two measured."""
         return max(self.recent[threads])
 
     def next(self) -> int:
@@ -74,15 +79,16 @@ class ThreadChoice:
             other not in self.recent or self.since_probe >= self.gap)
         return other if self.probing else self.choice
 
-    def record(self, threads: int, seconds: float, batches: int) -> None:
-        """The segment just run on ``threads`` took ``seconds`` for ``batches`` minibatches."""
-        if self.threads <= 1 or batches <= 0:
+    def record(self, threads: int, seconds: float, rows: int) -> None:
+        """The segment just run on ``threads`` took ``seconds`` for ``rows`` rows (per row:
+        an epoch's last minibatch may be short)."""
+        if self.threads <= 1 or rows <= 0:
             return
-        self.recent[threads] = (self.recent.get(threads, ())[-1:]) + (seconds / batches,)
+        self.recent[threads] = (self.recent.get(threads, ())[-1:]) + (seconds / rows,)
         other = 1 if self.choice != 1 else self.threads
         if not self.probing:
             self.since_probe += 1
-            if other in self.recent and seconds / batches > self.estimate(other):
+            if other in self.recent and seconds / rows > self.estimate(other):
                 self.since_probe = self.gap  # the choice got slower than the other: probe
             return
         self.since_probe = 0
@@ -109,7 +115,7 @@ def run_segments(kernel, choice: ThreadChoice, n: int, batch_size: int, batches:
         try:
             t0 = time.perf_counter()
             total, seg_nb, finite = kernel(start, stop, total)
-            choice.record(t, time.perf_counter() - t0, seg_nb)
+            choice.record(t, time.perf_counter() - t0, stop - start)
         finally:
             set_threads(old)
         nb += seg_nb
