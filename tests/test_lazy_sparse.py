@@ -18,7 +18,7 @@ import fastlr
 from fastlr._kernels import mbgd_epoch
 from fastlr._kernels.dense import ROWS
 from fastlr._kernels.lazy import feature_table, lazy_csr_epoch
-from fastlr._solvers.sparse_epochs import lazy_epochs_pay
+from fastlr._solvers.sparse_epochs import lazy_epochs_pay, lazy_workspace
 
 PENALTIES = {"none": (0.0, 0.0), "l2": (0.0, 1e-2), "l1": (1e-2, 0.0),
              "elasticnet": (5e-3, 5e-3)}
@@ -46,11 +46,11 @@ def _run_both(family, K, penalty, precondition, batch_size, *, fit_intercept=Tru
     W_eager = rng.normal(0, 0.3, (K, d)).astype(dtype)
     b_eager = rng.normal(0, 0.1, K).astype(dtype)
     b_lazy = b_eager.copy()
-    S = np.zeros((d, 2 * K), dtype)
-    S[:, :K] = W_eager.T
-    F = np.zeros((d, 4), dtype)  # the runner keeps it in the weights' dtype
+    S = W_eager.T.copy()
+    work, table = lazy_workspace(X.indptr, d, K, batch_size, dtype)
+    assert table == dtype  # the runner keeps it in the weights' dtype
+    F = np.zeros((d, 4), table)
     feature_table(inv, pen, precondition, F)
-    touched = np.zeros(d, np.intp)
     G, gb, Z, We = (np.zeros((K, d), dtype), np.zeros(K, dtype), np.zeros((ROWS, K), dtype),
                     np.zeros((K, d), dtype))
     gb_lazy, Z_lazy = np.zeros(K, dtype), np.zeros((min(batch_size, 7), K), dtype)
@@ -65,12 +65,12 @@ def _run_both(family, K, penalty, precondition, batch_size, *, fit_intercept=Tru
                            precondition, mean, inv, pen)
         lazy = lazy_csr_epoch(family, X.data, X.indices, X.indptr, Y, y, sw, idx, batch_size,
                               S, b_lazy, gb_lazy, Z_lazy, eta, l1, l2, fit_intercept, F,
-                              touched, W_lazy)
+                              *work, W_lazy)
         if lazy[2]:  # the kernel hands the weights back in the solver's layout too
-            np.testing.assert_array_equal(W_lazy, S[:, :K].T)
+            np.testing.assert_array_equal(W_lazy, S.T)
         curves.append((eager, lazy))
-    assert np.all(S[:, K:] == 0) and np.all(F[:, 0] == 0)  # workspace left clean
-    return W_eager, b_eager, S[:, :K].T.copy(), b_lazy, curves
+    assert np.all(work[1] == 0) and np.all(F[:, 0] == 0)  # workspace left clean
+    return W_eager, b_eager, S.T.copy(), b_lazy, curves
 
 
 @pytest.mark.parametrize("family,K", [(0, 1), (0, 3), (1, 4)],
@@ -191,3 +191,28 @@ def test_by_feature_csr_pass_matches_reference_and_repeats(family, K, dtype, chu
             np.testing.assert_array_equal(gb2, gb)
     finally:
         numba.set_num_threads(old)
+
+
+@pytest.mark.parametrize("penalty", ["l2", "l1", "elasticnet"])
+def test_a_diverging_lazy_epoch_stops_and_leaves_its_tables_consistent(penalty):
+    """A minibatch with a non-finite loss ends the epoch (finite False) before its
+    weights change: the features it gathered get their last step back, the
+    compact gradient is zeroed, and the weights of the touched features are
+    the ones the previous minibatches left."""
+    X = _sparse(n=200, d=400, density=0.01, seed=4)
+    X.data *= 1e150
+    n, d = X.shape
+    Y, y = (np.arange(n)[:, None] % 2).astype(np.float64), np.empty(0, np.intp)
+    sw = np.ones(n)
+    S = np.zeros((d, 1))
+    work, table = lazy_workspace(X.indptr, d, 1, 8, np.float64)
+    F = np.zeros((d, 4), table)
+    feature_table(np.ones(d), np.ones(d), False, F)
+    l1, l2 = PENALTIES[penalty]
+    out = lazy_csr_epoch(0, X.data, X.indices, X.indptr, Y, y, sw, np.arange(n, dtype=np.intp),
+                         8, S, np.zeros(1), np.zeros(1), np.zeros((8, 1)), 1e10, l1, l2, True,
+                         F, *work, np.zeros((1, d)))
+    assert out[2] is False and 0 < out[1] < -(-n // 8)
+    last = F[:, 0]
+    assert np.all((last >= 0) & (last <= out[1]) & (last == np.round(last)))
+    assert np.all(work[1] == 0) and np.all(np.isfinite(S))

@@ -16,11 +16,20 @@ w ← soft(a w, t), with a = 1 - η l2 q_j² and t = η l1 q_j, give
 it stays there). At the end of the epoch every weight is brought up to date,
 so the weights equal the eager epoch's (to rounding).
 
-The weights are laid out by feature here, next to their gradient
-accumulators (``S``, (d, 2K)), and the per-feature state shares one row of
-``F`` (16 bytes for float32 data: with 2^18 features it then fits in the
-last-level cache with the weights, and epochs took ~15% less): a stored value touches two contiguous rows instead of K scattered
-weights and four per-feature arrays.
+Gather, compute, scatter. A minibatch first walks its stored values once to
+list the features it touches and *gathers* their weights and per-feature
+numbers into compact arrays (``Wc``, ``C``; ``pos`` maps each stored value to
+its feature's compact row). The catch-up then runs over the compact rows in
+loops without branches or gathers, which LLVM vectorises (an inline float32
+exp for L2); the logits, the gradient (into the compact ``Gc``) and the
+update read and write only the compact arrays, which stay in the L1/L2 cache
+however wide the data; the updated weights are *scattered* back once. A
+feature's rows of the big tables (``S`` (d, K) and ``F`` (d, 4)) are thus
+read once and written once per minibatch that touches it, instead of three
+to five times per stored value. Measured side by side on 100k bag-of-words
+rows (float32, ~44 values a row), per epoch: 2^18 columns, binary L2
+265 -> 220 ms, 20 classes L2 650 -> 525 ms; 2^22 columns, binary L2
+550 -> 475 ms, 20 classes L1 1,800 -> 1,370 ms.
 Rows are not centred (a centred sparse row is dense); the caller trains such
 problems with ``mean = 0``.
 
@@ -34,17 +43,25 @@ from __future__ import annotations
 import numpy as np
 
 from .._config import kernel
+from .elementary import exp_nonpos
 from .losses import SIGMOID, sigmoid_residual_loss, softmax_residual_loss
 
 
 #: columns of the per-feature table ``F`` (d, 4; in the weights' dtype, or float64 when
-#: an epoch has 2^24 minibatches or more, which float32 cannot count exactly): the
-#: step up to which its weights are current (``SEEN`` while in the current
-#: minibatch), its data scale, its penalty factor q, and log(1 - η l2 q²), the log of
-#: its L2 decay per step (set by each epoch for its step size; NaN where the decay
-#: is not positive, which has no closed form)
+#: an epoch has 2^24 minibatches or a minibatch 2^24 features, which float32 cannot
+#: count exactly): the step up to which its weights are current (while the feature is
+#: in the current minibatch: -1 - its compact row), its data scale, its penalty factor
+#: q, and log(1 - η l2 q²), the log of its L2 decay per step (set by each epoch for its
+#: step size; NaN where the decay is not positive, which has no closed form)
 LAST, XSCALE, Q, LOGA = 0, 1, 2, 3
-SEEN = -1.0
+
+#: rows of the compact per-feature array ``C`` (4, m), for the features of one
+#: minibatch: steps skipped, data scale, q, log(1 - η l2 q²) (then the decay a^steps)
+STEPS, CXS, CQ, CLA = 0, 1, 2, 3
+
+#: how a minibatch's features catch up: no penalty, L2 only (a decay), L1 only (a
+#: shrink), or feature by feature (elastic net, or a decay that is not positive)
+NONE, DECAY, SHRINK, GENERAL = 0, 1, 2, 3
 
 
 @kernel
@@ -59,7 +76,7 @@ def feature_table(inv_scale, pen, precondition, F):
         F[j, LOGA] = 0.0
 
 
-@kernel
+@kernel(internal=True)
 def _decay_shrink(steps, eps, thr):
     """(a^steps, thr Σ_{i<steps} a^i) for a = 1 - eps in [0, 1]: |w| ← a^steps |w| - shrink.
     a^steps by repeated squaring (exact enough and no transcendental: pure L2 and
@@ -73,11 +90,11 @@ def _decay_shrink(steps, eps, thr):
     return decay, thr * (-np.expm1(np.log1p(-eps) * steps) / eps)
 
 
-@kernel
+@kernel(internal=True)
 def _catch_up(S, j, steps, eps, thr):
-    """``steps`` penalty-only updates of feature j's weights S[j, :K]:
+    """``steps`` penalty-only updates of the weights S[j, :]:
     w ← soft(a w, thr), a = 1 - eps, in closed form while a > 0."""
-    K = S.shape[1] // 2
+    K = S.shape[1]
     if eps < 1.0:
         decay, shrink = _decay_shrink(steps, eps, thr)
         for k in range(K):
@@ -92,107 +109,178 @@ def _catch_up(S, j, steps, eps, thr):
                 S[j, k] = v - min(max(v, -thr), thr)
 
 
+@kernel(internal=True)
+def _gather(indices, indptr, idx, s0, s1, nb, S, F, Wc, C, pos, touched):
+    """List the features of rows ``idx[s0:s1]`` (``touched``), gather their weights
+    into ``Wc`` and their numbers into ``C``, mark them in ``F`` and map each stored
+    value to its feature's compact row (``pos``). Returns the number of features."""
+    K = S.shape[1]
+    nt = 0
+    c = 0
+    for t in range(s0, s1):
+        i = idx[t]
+        for p in range(indptr[i], indptr[i + 1]):
+            j = indices[p]
+            seen = F[j, LAST]
+            if seen >= 0:  # first time in this minibatch
+                u = nt
+                nt += 1
+                touched[u] = j
+                F[j, LAST] = -1.0 - u
+                C[STEPS, u] = nb - seen
+                C[CXS, u] = F[j, XSCALE]
+                C[CQ, u] = F[j, Q]
+                C[CLA, u] = F[j, LOGA]
+                for k in range(K):
+                    Wc[u, k] = S[j, k]
+            else:
+                u = int(-1.0 - seen)
+            pos[c] = u
+            c += 1
+    return nt
+
+
+@kernel(internal=True)
+def _catch_up_compact(mode, Wc, C, nt, el1, el2):
+    """The penalty-only steps the gathered features skipped (``C[STEPS]``), applied
+    to ``Wc[:nt]``. The pure L2 and pure L1 loops have no branch and no gather:
+    LLVM vectorises them (float32 L2: an inline exp)."""
+    K = Wc.shape[1]
+    if mode == DECAY:
+        for u in range(nt):  # a^k = exp(k log a) (k = 0 gives exactly 1), over log a
+            C[CLA, u] = exp_nonpos(C[STEPS, u] * C[CLA, u])
+        if K == 1:
+            for u in range(nt):
+                Wc[u, 0] *= C[CLA, u]
+        else:
+            for u in range(nt):
+                decay = C[CLA, u]
+                for k in range(K):
+                    Wc[u, k] *= decay
+    elif mode == SHRINK:
+        for u in range(nt):
+            shrink = (el1 * C[CQ, u]) * C[STEPS, u]
+            for k in range(K):
+                w = Wc[u, k]
+                m = abs(w) - shrink
+                Wc[u, k] = np.copysign(m, w) if m > 0 else 0.0
+    elif mode == GENERAL:
+        for u in range(nt):
+            steps = int(C[STEPS, u])
+            if steps > 0:
+                q = C[CQ, u]
+                _catch_up(Wc, u, steps, el2 * (q * q), el1 * q)
+
+
 @kernel
 def lazy_csr_epoch(family, data, indices, indptr, Y, y, sw, idx, batch_size, S, b, gb, Z,
-                   eta, l1, l2, fit_intercept, F, touched, W):
+                   eta, l1, l2, fit_intercept, F, Wc, Gc, C, pos, touched, W):
     """One MBGD epoch over CSR rows ``idx`` in minibatches of ``batch_size``.
 
     Same update as :func:`.epoch.mbgd_epoch` on uncentred rows
-    (x̃ = x · inv_scale with ``precondition``). ``S`` (d, 2K) holds feature j's
-    K weights in ``S[j, :K]`` and its gradient accumulators in ``S[j, K:]``
-    (zero on entry and exit): a stored value reads and writes one contiguous
-    row. ``F`` comes from :func:`feature_table`; ``touched`` (d, intp) is
-    workspace. ``Z`` has rows for at least one block of rows (a minibatch is
-    walked in blocks of ``Z.shape[0]``). Returns ``(objective_sum, n_batches,
-    finite)`` like the eager kernel; after a finite epoch every weight is current
-    and copied into ``W`` (K, d), the solver's layout, by the pass that brings them
-    up to date (a separate transposition cost as much again on 2^22 x 20).
+    (x̃ = x · inv_scale with ``precondition``). ``S`` (d, K) holds feature j's
+    K weights in ``S[j]``; ``F`` comes from :func:`feature_table`. Workspace
+    for the features of one minibatch (m of them at most): ``Wc`` and ``Gc``
+    (m, K), ``C`` (4, m), ``touched`` (m, intp), and ``pos`` (intp, one per
+    stored value of a minibatch); ``Gc`` is zero on entry and exit. ``Z`` has
+    rows for at least one block of rows (a minibatch is walked in blocks of
+    ``Z.shape[0]``). Returns ``(objective_sum, n_batches, finite)`` like the
+    eager kernel; after a finite epoch every weight is current and copied into
+    ``W`` (K, d), the solver's layout, by the pass that brings them up to date.
     """
     n = idx.shape[0]
     d = S.shape[0]
-    K = S.shape[1] // 2
+    K = S.shape[1]
     R = Z.shape[0]
     el1 = eta * l1
     el2 = eta * l2
-    for j in range(d):  # k skipped L2 steps decay by a^k = exp(k log a): one exp, where
-        q = F[j, Q]     # a ** k took a loop of branches per catch-up (half the epoch)
+    closed = True
+    for j in range(d):  # k skipped L2 steps decay by a^k = exp(k log a)
+        q = F[j, Q]
         eps = el2 * (q * q)
+        closed = closed and eps < 1.0
         F[j, LOGA] = np.log1p(-eps) if eps < 1.0 else np.nan
+    if not closed or (l1 != 0.0 and l2 != 0.0):
+        mode = GENERAL
+    elif l2 != 0.0:
+        mode = DECAY
+    elif l1 != 0.0:
+        mode = SHRINK
+    else:
+        mode = NONE
     total = 0.0
     nb = 0
     for s0 in range(0, n, batch_size):
         s1 = min(s0 + batch_size, n)
-        nt = 0
+        nt = _gather(indices, indptr, idx, s0, s1, nb, S, F, Wc, C, pos, touched)
+        _catch_up_compact(mode, Wc, C, nt, el1, el2)
         loss = 0.0
+        c = 0
         for r0 in range(s0, s1, R):
             r1 = min(r0 + R, s1)
+            c0 = c
             for r in range(r1 - r0):
                 i = idx[r0 + r]
-                for k in range(K):
-                    Z[r, k] = b[k]
-                for p in range(indptr[i], indptr[i + 1]):
-                    j = indices[p]
-                    seen = F[j, LAST]
-                    if seen != SEEN:
-                        if seen != nb:  # _catch_up's common cases written out: a call
-                            steps = nb - seen  # per feature here made the epoch 2x slower
-                            q = F[j, Q]
-                            thr = el1 * q
-                            la = F[j, LOGA]
-                            if thr == 0.0 and la < 0.0:  # L2 only: a decay
-                                # in the weights' dtype: float32 weights take expf,
-                                # about as exact as the float32 steps it replaces
-                                decay = np.exp(S.dtype.type(steps * la))
-                                for k in range(K):
-                                    S[j, k] *= decay
-                            elif thr == 0.0 and la == 0.0:  # no penalty
-                                pass
-                            elif la == 0.0:  # L1 only: a shrink towards 0
-                                shrink = thr * steps
-                                for k in range(K):
-                                    w = S[j, k]
-                                    m = abs(w) - shrink
-                                    S[j, k] = np.copysign(m, w) if m > 0 else 0.0
-                            else:
-                                _catch_up(S, j, int(steps), el2 * (q * q), thr)
-                        F[j, LAST] = SEEN
-                        touched[nt] = j
-                        nt += 1
-                    xv = data[p] * F[j, XSCALE]
+                if K == 1:  # a scalar sum: the loop over k kept Z[r, 0] in memory
+                    z = b[0]
+                    for p in range(indptr[i], indptr[i + 1]):
+                        u = pos[c]
+                        c += 1
+                        z += (data[p] * C[CXS, u]) * Wc[u, 0]
+                    Z[r, 0] = z
+                else:
                     for k in range(K):
-                        Z[r, k] += xv * S[j, k]
+                        Z[r, k] = b[k]
+                    for p in range(indptr[i], indptr[i + 1]):
+                        u = pos[c]
+                        c += 1
+                        xv = data[p] * C[CXS, u]
+                        for k in range(K):
+                            Z[r, k] += xv * Wc[u, k]
             # the residual-and-gradient block of csr_full.csr_t_loss_grad, written out:
             # sharing it as one function measured 20% slower epochs (20 classes, 2^18)
             if family == SIGMOID:
                 loss += sigmoid_residual_loss(Z, Y, sw, idx, r0, r1)
             else:
                 loss += softmax_residual_loss(Z, y, sw, idx, r0, r1)
+            c = c0
             for r in range(r1 - r0):
                 i = idx[r0 + r]
-                for k in range(K):
-                    gb[k] += Z[r, k]
-                for p in range(indptr[i], indptr[i + 1]):
-                    j = indices[p]
-                    xv = data[p]
+                if K == 1:
+                    zr = Z[r, 0]
+                    gb[0] += zr
+                    for p in range(indptr[i], indptr[i + 1]):
+                        Gc[pos[c], 0] += zr * data[p]
+                        c += 1
+                else:
                     for k in range(K):
-                        S[j, K + k] += Z[r, k] * xv
+                        gb[k] += Z[r, k]
+                    for p in range(indptr[i], indptr[i + 1]):
+                        u = pos[c]
+                        c += 1
+                        xv = data[p]
+                        for k in range(K):
+                            Gc[u, k] += Z[r, k] * xv
         if not np.isfinite(loss):
-            for u in range(nt):  # leave the table consistent (weights not updated)
-                F[touched[u], LAST] = nb
+            for u in range(nt):  # leave the tables as they were (weights not updated)
+                F[touched[u], LAST] = nb - C[STEPS, u]
                 for k in range(K):
-                    S[touched[u], K + k] = 0
+                    Gc[u, k] = 0
             return total, nb, False
         step = eta / (s1 - s0)
         for u in range(nt):
-            j = touched[u]
-            q = F[j, Q]
+            q = C[CQ, u]
             a = 1.0 - el2 * (q * q)
             thr = el1 * q
-            gs = step * F[j, XSCALE]
+            gs = step * C[CXS, u]
             for k in range(K):
-                v = a * S[j, k] - gs * S[j, K + k]
-                S[j, k] = v - min(max(v, -thr), thr)
-                S[j, K + k] = 0
+                v = a * Wc[u, k] - gs * Gc[u, k]
+                Wc[u, k] = v - min(max(v, -thr), thr)
+                Gc[u, k] = 0
+        for u in range(nt):  # scatter
+            j = touched[u]
+            for k in range(K):
+                S[j, k] = Wc[u, k]
             F[j, LAST] = nb + 1
         for k in range(K):
             if fit_intercept:

@@ -4,8 +4,9 @@
 estimators use to decide, before computing the preconditioner, whether
 rows are centred); :class:`LazyEpochRunner` runs the epochs with
 :func:`fastlr._kernels.lazy.lazy_csr_epoch` and keeps the weights in its
-(d, 2K) layout between epochs, writing them back into the solver's (K, d)
-array after each epoch.
+(d, K) layout between epochs, writing them back into the solver's (K, d)
+array after each epoch; :func:`lazy_workspace` sizes the kernel's compact
+per-minibatch arrays.
 """
 from __future__ import annotations
 
@@ -36,6 +37,22 @@ def lazy_epochs_apply(p: Problem) -> bool:
     return sp.issparse(p.X) and not (p.precondition and np.any(np.asarray(p.mean)))
 
 
+def lazy_workspace(indptr, n_features, n_outputs, batch_size, dtype):
+    """The per-minibatch workspace of :func:`fastlr._kernels.lazy.lazy_csr_epoch`:
+    ``(Wc, Gc, C, pos, touched)`` for the at most m = min(d, values a minibatch
+    can store) features of one minibatch, and ``F``'s dtype (float32 counts steps
+    and compact rows exactly below 2^24, float64 beyond)."""
+    n = len(indptr) - 1
+    longest = int(np.diff(indptr).max()) if n else 0
+    nnz = int(indptr[-1]) if n else 0
+    values = max(1, min(nnz, min(max(1, batch_size), max(n, 1)) * longest))
+    m = max(1, min(n_features, values))
+    batches = -(-n // max(1, batch_size))
+    table = dtype if max(batches, m) < 1 << 24 else np.float64
+    return (np.zeros((m, n_outputs), dtype), np.zeros((m, n_outputs), dtype),
+            np.zeros((4, m), table), np.zeros(values, np.intp), np.zeros(m, np.intp)), table
+
+
 class LazyEpochRunner:
     """Same interface as :class:`fastlr._solvers.mbgd.EpochRunner`."""
 
@@ -47,15 +64,13 @@ class LazyEpochRunner:
         self.fam, self.Y, self.y = p.kernel_args
         self.data, self.indices, self.indptr = p.kernel_X
         K, d, dt = p.n_outputs, p.n_features, p.dtype
-        self.S = np.zeros((d, 2 * K), dt)
+        self.S = np.zeros((d, K), dt)
         self.gb = np.zeros(K, dt)
         self.Z = np.zeros((max(1, min(batch_size, ROWS)), K), dt)
         # the per-feature table in the weights' dtype (float32 data: 16 bytes a feature,
-        # half the cache misses) while a float32 still counts every minibatch of an
-        # epoch exactly; float64 otherwise
-        batches = -(-p.n_samples // max(1, batch_size))
-        self.F = np.zeros((d, 4), dt if batches < 1 << 24 else np.float64)
-        self.touched = np.zeros(d, np.intp)
+        # half the cache misses) while a float32 counts exactly; float64 otherwise
+        self.work, table = lazy_workspace(self.indptr, d, K, batch_size, dt)
+        self.F = np.zeros((d, 4), table)
         inv = p.inv_scale if p.precondition else np.ones(d, dt)
         feature_table(inv, p.pen, bool(p.precondition), self.F)
         self._W = None
@@ -63,13 +78,14 @@ class LazyEpochRunner:
     def __call__(self, order, W, b, eta):
         from .._kernels.lazy import lazy_csr_epoch
 
-        p, K = self.p, W.shape[0]
+        p = self.p
         if self._W is not W:  # a new weight array: take it in (the first epoch)
             if W.any():  # S starts at zero: a fresh fit has nothing to copy
-                self.S[:, :K] = W.T
+                self.S[:] = W.T
             self._W = W
+        Wc, Gc, C, pos, touched = self.work
         out = lazy_csr_epoch(self.fam, self.data, self.indices, self.indptr, self.Y, self.y,
                              p.sw, order, self.batch_size, self.S, b, self.gb, self.Z, eta,
                              float(p.l1), float(p.l2), bool(p.fit_intercept), self.F,
-                             self.touched, W)
+                             Wc, Gc, C, pos, touched, W)
         return out
