@@ -115,3 +115,38 @@ def test_dense_or_mostly_used_columns_are_left_alone(monkeypatch):
     rng = np.random.default_rng(0)
     assert columns.stored_columns(rng.normal(size=(20, 40))) is None
     assert columns.stored_columns(sp.csr_matrix(rng.normal(size=(20, 40)))) is None
+
+
+@pytest.mark.parametrize("chunks", [1, 2, 5])
+def test_column_mapping_kernels_match_numpy(chunks):
+    from fastlr import _kernels as K
+
+    rng = np.random.default_rng(chunks)
+    d = 5000
+    indices = rng.choice(rng.choice(d, 300, replace=False), 4000).astype(np.int32)
+    seen = np.zeros(d, np.bool_)
+    K.mark_stored_columns(indices, seen, chunks)
+    expected = np.zeros(d, np.bool_)
+    expected[indices] = True
+    np.testing.assert_array_equal(seen, expected)
+    position, keep = np.empty(d, np.int32), np.empty(d, np.intp)
+    m = K.column_positions(seen, position, keep)
+    np.testing.assert_array_equal(keep[:m], np.flatnonzero(expected))
+    np.testing.assert_array_equal(position[expected], np.arange(m))
+    assert np.all(position[~expected] == -1)
+    out = np.empty_like(indices)
+    K.remap_indices(indices, position, out, chunks)
+    np.testing.assert_array_equal(out, position[indices])
+
+
+def test_widened_statistics_read_later_and_survive_pickling(monkeypatch):
+    import pickle
+
+    X, y = wide()
+    a, b = fit_both(monkeypatch, lambda: SigmoidRegression(max_iter=2, tol=None,
+                                                           random_state=0), X, y)
+    assert isinstance(a._fastlr_stats, columns.WideStats)
+    a = pickle.loads(pickle.dumps(a))
+    for u, v in zip(a._fastlr_stats, b._fastlr_stats):
+        assert u.shape == (D,)
+        np.testing.assert_allclose(u, v, rtol=1e-12)

@@ -25,7 +25,8 @@ from .epoch import mbgd_epoch, mbgd_epoch_threaded, sgd_epoch
 from .losses import SIGMOID, SOFTMAX, loss_grad, sigmoid_loss_grad, softmax_loss_grad
 from .stats import (AMAX, SUM, SUMSQ, WNZ, csr_col_deviations, csr_col_sums, dense_col_deviations,
                     dense_col_deviations_chunks, dense_col_moments_chunks, dense_col_sums,
-                    dense_col_sums_chunks, mark_stored_columns)
+                    dense_col_sums_chunks, mark_stored_columns, column_positions,
+                    remap_indices)
 from .scores import weighted_accuracy
 from .update import all_finite, proximal_step, scaled_weights
 
@@ -34,7 +35,7 @@ __all__ = [
     "log_softmax_inplace", "logsumexp_rows", "mbgd_epoch", "mbgd_epoch_threaded",
     "proximal_step", "scaled_weights", "sgd_epoch", "sigmoid", "sigmoid_inplace", "sigmoid_loss_grad",
     "softmax_inplace", "softmax_loss_grad", "csr_col_deviations", "csr_col_sums",
-    "dense_col_moments_chunks", "mark_stored_columns",
+    "dense_col_moments_chunks", "mark_stored_columns", "column_positions", "remap_indices",
     "dense_col_deviations", "dense_col_deviations_chunks", "dense_col_sums",
     "dense_col_sums_chunks", "weighted_accuracy",
 ]
