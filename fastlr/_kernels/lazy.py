@@ -288,17 +288,10 @@ def lazy_csr_epoch(family, data, indices, indptr, Y, y, sw, idx, batch_size, S, 
             gb[k] = 0
         total += loss / (s1 - s0)
         nb += 1
+    _bring_up_to_date(mode, S, F, nb, el1, el2)
     pen1 = 0.0
     pen2 = 0.0
-    for j in range(d):  # every weight brought up to date; the penalty of the result
-        seen = F[j, LAST]
-        if seen != nb:
-            zero = True
-            for k in range(K):
-                zero = zero and S[j, k] == 0
-            if not zero:  # a zero weight stays zero: no call (most of 2^22 columns)
-                q = F[j, Q]
-                _catch_up(S, j, int(nb - seen), el2 * (q * q), el1 * q)
+    for j in range(d):  # the solver's layout, and the penalty of the result
         F[j, LAST] = 0.0
         q = F[j, Q]
         for k in range(K):
@@ -307,3 +300,36 @@ def lazy_csr_epoch(family, data, indices, indptr, Y, y, sw, idx, batch_size, S, 
             pen1 += q * abs(w)
             pen2 += (q * w) * (q * w)
     return total + nb * (l1 * pen1 + 0.5 * l2 * pen2), nb, True
+
+
+@kernel(internal=True)
+def _bring_up_to_date(mode, S, F, nb, el1, el2):
+    """The penalty-only steps every feature skipped since its last minibatch, at the
+    end of an epoch of ``nb`` minibatches. Pure L2 and pure L1 in loops without
+    calls (a feature current already, or a zero weight, is left as it is by the
+    same formula); on 2^22 columns a call per feature took ~30 ms an epoch."""
+    d, K = S.shape
+    if mode == DECAY:
+        for j in range(d):  # the LOGA column is the epoch's scratch: it now holds a^k
+            F[j, LOGA] = exp_nonpos(F.dtype.type(nb - F[j, LAST]) * F[j, LOGA])
+        for j in range(d):
+            decay = F[j, LOGA]
+            for k in range(K):
+                S[j, k] *= decay
+    elif mode == SHRINK:
+        for j in range(d):
+            shrink = (el1 * F[j, Q]) * (nb - F[j, LAST])
+            for k in range(K):
+                w = S[j, k]
+                m = abs(w) - shrink
+                S[j, k] = np.copysign(m, w) if m > 0 else 0.0
+    elif mode == GENERAL:
+        for j in range(d):
+            seen = F[j, LAST]
+            if seen != nb:
+                zero = True
+                for k in range(K):
+                    zero = zero and S[j, k] == 0
+                if not zero:  # a zero weight stays zero: no call (most of 2^22 columns)
+                    q = F[j, Q]
+                    _catch_up(S, j, int(nb - seen), el2 * (q * q), el1 * q)
