@@ -24,8 +24,20 @@ the uncentred loops carry no trace of it.
 from __future__ import annotations
 
 from .._config import kernel
+from .prefetch import prefetch_item
 
 from .._layout import BLOCK, BLOCK_BYTES, ROWS  # noqa: F401  (their home is numba-free)
+
+
+#: a block of logits asks for the cache lines of the rows this many bytes ahead (16 rows
+#: of 100 float32 features; 2M such rows, one epoch: block-shuffled 322 -> 282 ms, in
+#: order 250 -> 207 ms). Rows so long that fewer than a block of them fit are left to
+#: the hardware prefetcher, which follows a long row by itself (MNIST's 3 KB rows: no
+#: gain measured)
+AHEAD_BYTES = 6400
+#: float32 values per 64-byte cache line (float64 rows get every other line asked for
+#: twice: harmless)
+LINE = 16
 
 
 @kernel(internal=True)
@@ -50,10 +62,17 @@ def dense_block_logits(X, idx, start, stop, W, b, Z, mean, center):
     """
     K, d = W.shape
     zero = W.dtype.type(0)
+    n = idx.shape[0]
+    ahead = AHEAD_BYTES // max(1, d * X.itemsize) // BLOCK * BLOCK
     s = start
     while s + BLOCK <= stop:
         i0, i1, i2, i3 = idx[s], idx[s + 1], idx[s + 2], idx[s + 3]
         r0 = s - start
+        if ahead > 0 and s + ahead + BLOCK <= n:
+            for a in range(s + ahead, s + ahead + BLOCK):
+                ia = idx[a]
+                for j in range(0, d, LINE):
+                    prefetch_item(X, ia, j)
         k = 0
         while k + 1 < K:
             a00 = a01 = a10 = a11 = a20 = a21 = a30 = a31 = zero

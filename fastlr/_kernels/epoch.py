@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._config import kernel, prange
-from .losses import (SIGMOID, loss_grad, sigmoid_residual_loss,
+from .losses import (SIGMOID, fused_pass, loss_grad, sigmoid_residual_loss,
                      softmax_residual_loss)
 from .rows import row_into
 from .update import proximal_step, scaled_weights
@@ -34,8 +34,8 @@ def mbgd_epoch(family, X, Y, y, sw, idx, batch_size, W, b, G, gb, Z, We,
         if standardize:
             scaled_weights(W, inv_scale, We)
         # one call with the run-time flag: literal True/False would compile the pass twice
-        loss = loss_grad(family, X, Y, y, sw, idx, s0, s1, We if standardize else W, b, G,
-                         gb, Z, mean, standardize)
+        loss = fused_pass(family, X, Y, y, sw, idx, s0, s1, We if standardize else W, b, G,
+                          gb, Z, mean, standardize)
         if not np.isfinite(loss):
             return total, nb, False
         inv_m = 1.0 / (s1 - s0)

@@ -37,7 +37,7 @@ def row_into(X, i, xt, standardize, mean, inv_scale):
     raise NotImplementedError("compiled only")
 
 
-@overload(block_logits, jit_options=_JIT)
+@overload(block_logits, jit_options=_JIT, inline="always")
 def _block_logits(X, idx, start, stop, W, b, Z, mean, center):
     if isinstance(X, types.Array):
         return lambda X, idx, start, stop, W, b, Z, mean, center: dense_block_logits(
@@ -46,7 +46,7 @@ def _block_logits(X, idx, start, stop, W, b, Z, mean, center):
         X, idx, start, stop, W, b, Z, mean, center)
 
 
-@overload(block_grad, jit_options=_JIT)
+@overload(block_grad, jit_options=_JIT, inline="always")
 def _block_grad(X, idx, start, stop, R, G, gb, mean, center):
     if isinstance(X, types.Array):
         return lambda X, idx, start, stop, R, G, gb, mean, center: dense_block_grad(
