@@ -139,3 +139,36 @@ def test_a_nan_in_large_X_is_named_before_other_errors(big):
         SigmoidRegression().fit(Xb, np.r_[np.zeros(N - 1), 1], sample_weight=np.r_[np.ones(N - 1), 0])
     with pytest.raises(ValueError, match="only one class"):  # finite X: y's own error
         SigmoidRegression().fit(X, np.zeros(N, int))
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("standardized", [True, False])
+@pytest.mark.parametrize("centre", [True, False])
+def test_compiled_column_formulas_equal_the_numpy_ones(monkeypatch, fit_intercept,
+                                                       standardized, centre):
+    """Wide problems (scaling.COMPILED_COLUMNS columns and more) take the per-column
+    formulas after the sums as compiled loops: the same (mean, inv_scale, pen) as the
+    NumPy expressions, on columns of every kind (constant, all-zero, huge, offset)."""
+    import scipy.sparse as sp
+
+    rng = np.random.default_rng(7)
+    n, d = 300, 40
+    X = rng.standard_normal((n, d)) * rng.uniform(0.1, 10, d) + rng.normal(0, 5, d)
+    X[:, 0] = 3.0                   # constant
+    X[:, 1] = 0.0                   # all zero
+    X[:, 2] *= 1e150                # needs other units (two passes, a != 1)
+    X[:, 3] = 1e6 + 1e-3 * X[:, 3]  # large offset, small spread
+    X[rng.random((n, d)) < 0.5] = 0.0
+    sw = rng.uniform(0.5, 2.0, n)
+    for A in (X, sp.csr_matrix(X), sp.csr_matrix(np.abs(X[:, 4:]) + 1.0)):
+        kw = dict(fit_intercept=fit_intercept, l2=0.3, standardized_penalty=standardized,
+                  dtype=np.float64, centre=centre)
+        monkeypatch.setattr(scaling, "COMPILED_COLUMNS", 1 << 40)
+        expected = scaling.preconditioner(A, sw, **kw)
+        moments = scaling.weighted_moments(A, sw)
+        monkeypatch.setattr(scaling, "COMPILED_COLUMNS", 1)
+        got = scaling.preconditioner(A, sw, **kw)
+        for u, v in zip(got, expected):
+            np.testing.assert_allclose(u, v, rtol=1e-13, atol=1e-300)
+        for u, v in zip(scaling.weighted_moments(A, sw), moments):
+            np.testing.assert_allclose(u, v, rtol=1e-13, atol=1e-300)

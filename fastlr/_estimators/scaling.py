@@ -43,6 +43,12 @@ STAT_CHUNKS = 8
 #: (100k x 2^18 bag of words, 4.4M values: 50 -> 23 ms with the lean sums below)
 CSR_CHUNKED_VALUES = 1 << 20
 CSR_CHUNKS = 2
+#: from this many columns on, the per-column formulas after the sums run as compiled
+#: loops (``moments_from_squares``, ``column_scaling``) instead of NumPy expressions: a
+#: dozen passes over d-long float64 arrays took 60 ms of a fit on 942k columns, and a
+#: problem this wide loads the kernels anyway; narrower ones keep NumPy (results agree
+#: to rounding)
+COMPILED_COLUMNS = 1 << 16
 #: bytes of rows per block of the one-pass moments (read twice, the second time from
 #: the cache)
 MOMENT_BLOCK_BYTES = 1 << 16
@@ -197,11 +203,23 @@ def _moments_from_squares(tot, s1, s2, amax):
     ``amax`` None: float32 values, which never need other units."""
     if (amax is not None and _needs_units(amax).any()) or not tot > 0:
         return None
+    if len(s1) >= COMPILED_COLUMNS:
+        from .. import _kernels as K
+
+        mean, var = np.empty(len(s1)), np.empty(len(s1))
+        if not K.moments_from_squares(float(tot), s1, s2, _CANCELLATION, mean, var):
+            return None
+        return mean, var, np.ones_like(mean)
     mean = s1 / tot
     var = s2 / tot - mean * mean
     if not (np.isfinite(var).all() and (var >= _CANCELLATION * mean * mean).all()):
         return None
     return mean, var, np.ones_like(mean)
+
+
+def _add_blocks(parts):
+    """The blocks' sums added (one block in memory: its own array, no stacked copy)."""
+    return parts[0] if len(parts) == 1 else np.sum(parts, axis=0)
 
 
 def weighted_moments(X, sw):
@@ -222,11 +240,11 @@ def weighted_moments(X, sw):
     in_memory = not is_dask(X)
     sums = map_row_blocks(_block_sums, X, sw, False, in_memory)
     tot = sum(p[0] for p in sums)
-    s1 = np.sum([p[1] for p in sums], axis=0)
+    s1 = _add_blocks([p[1] for p in sums])
     if all(p[4] is not None for p in sums):  # CSR: Σ w x² came with the sums
         amax = (None if any(p[2] is None for p in sums) else
                 np.max([p[2] for p in sums], axis=0))
-        moments = _moments_from_squares(tot, s1, np.sum([p[4] for p in sums], axis=0), amax)
+        moments = _moments_from_squares(tot, s1, _add_blocks([p[4] for p in sums]), amax)
         if moments is not None:
             return moments
     if any(p[2] is None for p in sums):  # lean float32 sums: the fallback needs them all
@@ -279,6 +297,13 @@ def preconditioner(X, sw, *, fit_intercept, l2, standardized_penalty, dtype, cen
     """
     d = X.shape[1]
     m_s, var_s, a = weighted_moments(X, sw)
+    if d >= COMPILED_COLUMNS:
+        from .. import _kernels as K
+
+        mean, inv_scale, pen = np.empty(d, dtype), np.empty(d, dtype), np.empty(d, dtype)
+        K.column_scaling(m_s, var_s, a, bool(fit_intercept), bool(standardized_penalty),
+                         bool(centre), float(l2), CURVATURE, mean, inv_scale, pen)
+        return mean, inv_scale, pen
     if not fit_intercept:
         var_s, m_s = var_s + m_s * m_s, np.zeros(d)
     sd_s = np.sqrt(var_s)

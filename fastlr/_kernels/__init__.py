@@ -26,7 +26,7 @@ from .losses import SIGMOID, SOFTMAX, loss_grad, sigmoid_loss_grad, softmax_loss
 from .stats import (AMAX, SUM, SUMSQ, WNZ, csr_col_deviations, csr_col_sums, dense_col_deviations,
                     dense_col_deviations_chunks, dense_col_moments_chunks, dense_col_sums,
                     dense_col_sums_chunks, mark_stored_columns, column_positions,
-                    remap_indices)
+                    remap_indices, moments_from_squares, column_scaling)
 from .scores import weighted_accuracy
 from .update import all_finite, proximal_step, scaled_weights
 
@@ -36,6 +36,7 @@ __all__ = [
     "proximal_step", "scaled_weights", "sgd_epoch", "sigmoid", "sigmoid_inplace", "sigmoid_loss_grad",
     "softmax_inplace", "softmax_loss_grad", "csr_col_deviations", "csr_col_sums",
     "dense_col_moments_chunks", "mark_stored_columns", "column_positions", "remap_indices",
+    "moments_from_squares", "column_scaling",
     "dense_col_deviations", "dense_col_deviations_chunks", "dense_col_sums",
     "dense_col_sums_chunks", "weighted_accuracy",
 ]

@@ -271,3 +271,52 @@ def remap_indices(indices, position, out, chunks):
     for c in prange(chunks):
         for p in range((c * nnz) // chunks, ((c + 1) * nnz) // chunks):
             out[p] = position[indices[p]]
+
+
+@kernel
+def moments_from_squares(tot, s1, s2, cancellation, mean, var):
+    """mean = s1 / tot and var = s2 / tot - mean² per column (the sums of x and x² of
+    a CSR matrix); True when every var is finite and at least ``cancellation``·mean²,
+    False when the caller must take the two passes instead. Elementwise, the
+    formulas of ``scaling._moments_from_squares`` in one loop (a dozen NumPy
+    passes over d-long arrays took 18 ms on 942k columns)."""
+    ok = True
+    for j in range(s1.shape[0]):
+        m = s1[j] / tot
+        v = s2[j] / tot - m * m
+        mean[j] = m
+        var[j] = v
+        ok = ok and np.isfinite(v) and v >= cancellation * m * m
+    return ok
+
+
+@kernel
+def column_scaling(m_s, var_s, a, fit_intercept, standardized_penalty, centre, l2,
+                   curvature, mean, inv_scale, pen):
+    """(mean, inv_scale, pen) of ``scaling.preconditioner`` from the moments in units
+    a, column by column, into arrays of the training dtype: the same formulas as its
+    NumPy form (docs/math.md §7) in one loop."""
+    for j in range(m_s.shape[0]):
+        m = m_s[j]
+        v = var_s[j]
+        aj = a[j]
+        ia = 1.0 / aj
+        if not fit_intercept:
+            v = v + m * m
+            m = 0.0
+        sd = np.sqrt(v)
+        am = abs(m)
+        constant = sd <= 1e-12 * (ia if ia >= am else am)
+        if constant:
+            sd = 0.0
+        qs = (ia if constant else sd) if standardized_penalty else ia
+        if not centre:
+            sd = np.sqrt(sd * sd + m * m)
+            m = 0.0
+        vp = sd * sd + l2 * qs * qs / curvature
+        s = ia / np.sqrt(vp) if vp > 0 else 1.0
+        if not (np.isfinite(s) and s > 0):
+            s = 1.0
+        mean[j] = m * aj
+        inv_scale[j] = s
+        pen[j] = (qs * aj) * s
