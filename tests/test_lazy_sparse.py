@@ -21,7 +21,11 @@ from fastlr._kernels.lazy import feature_table, lazy_csr_epoch
 from fastlr._solvers.sparse_epochs import lazy_epochs_pay, lazy_workspace
 
 PENALTIES = {"none": (0.0, 0.0), "l2": (0.0, 1e-2), "l1": (1e-2, 0.0),
-             "elasticnet": (5e-3, 5e-3)}
+             "elasticnet": (5e-3, 5e-3),
+             # η l2 q² from 0.2 to 1.7 in the first epoch: some decays are not positive,
+             # which have no closed form (the feature-by-feature path, and its steps
+             # taken one at a time)
+             "strong l2": (0.0, 2.5)}
 
 
 def _sparse(n=300, d=200, density=0.03, dtype=np.float64, seed=1):
@@ -75,7 +79,7 @@ def _run_both(family, K, penalty, precondition, batch_size, *, fit_intercept=Tru
 
 @pytest.mark.parametrize("family,K", [(0, 1), (0, 3), (1, 4)],
                          ids=["binary", "multilabel", "multinomial"])
-@pytest.mark.parametrize("penalty", list(PENALTIES))
+@pytest.mark.parametrize("penalty", [p for p in PENALTIES if p != "strong l2"])
 @pytest.mark.parametrize("precondition", [True, False])
 @pytest.mark.parametrize("batch_size", [1, 16, 300])
 def test_lazy_epochs_equal_the_eager_ones(family, K, penalty, precondition, batch_size):
@@ -216,3 +220,79 @@ def test_a_diverging_lazy_epoch_stops_and_leaves_its_tables_consistent(penalty):
     last = F[:, 0]
     assert np.all((last >= 0) & (last <= out[1]) & (last == np.round(last)))
     assert np.all(work[1] == 0) and np.all(np.isfinite(S))
+
+
+@pytest.mark.parametrize("family,K", [(0, 1), (1, 3)], ids=["binary", "multinomial"])
+def test_decays_that_are_not_positive_take_the_steps_one_by_one(family, K):
+    We, be, Wl, bl, _ = _run_both(family, K, "strong l2", True, 16, epochs=2)
+    scale = np.abs(We).max()
+    assert np.isfinite(scale) and scale > 0
+    np.testing.assert_allclose(Wl, We, rtol=0, atol=1e-10 * scale)
+    np.testing.assert_allclose(bl, be, rtol=0, atol=1e-10 * max(1.0, np.abs(be).max()))
+
+
+@pytest.mark.parametrize("penalty", ["l2", "l1", "elasticnet"])
+def test_lazy_binary_epochs_in_float32(penalty):
+    """One output in float32: the scalar logit sum, the inline float32 exp of the
+    decay and the float32 table."""
+    We, be, Wl, bl, _ = _run_both(0, 1, penalty, True, 16, dtype=np.float32)
+    assert Wl.dtype == np.float32
+    np.testing.assert_allclose(Wl, We, rtol=0, atol=1e-5 * np.abs(We).max())
+    np.testing.assert_allclose(bl, be, rtol=0, atol=1e-5 * max(1.0, np.abs(be).max()))
+
+
+@pytest.mark.parametrize("penalty", ["l2", "l1", "elasticnet"])
+def test_a_nan_weight_stays_nan_through_the_catch_up(penalty):
+    """The soft-threshold of the lazy catch-up keeps a NaN (a NaN compared with 0 is
+    not 'at most 0'): a weight that went NaN is not quietly zeroed, and the
+    solver's finiteness check still sees it."""
+    X = _sparse(n=60, d=50, density=0.05, seed=5)
+    n, d = X.shape
+    stored = np.zeros(d, bool)
+    stored[X.indices] = True
+    j = int(np.flatnonzero(~stored)[0])  # a column no row stores: only the catch-up
+    Y, y = (np.arange(n)[:, None] % 2).astype(np.float64), np.empty(0, np.intp)
+    S = np.zeros((d, 1))
+    S[j, 0] = np.nan
+    work, table = lazy_workspace(X.indptr, d, 1, 8, np.float64)
+    F = np.zeros((d, 4), table)
+    feature_table(np.ones(d), np.ones(d), False, F)
+    l1, l2 = PENALTIES[penalty]
+    W = np.zeros((1, d))
+    out = lazy_csr_epoch(0, X.data, X.indices, X.indptr, Y, y, np.ones(n),
+                         np.arange(n, dtype=np.intp), 8, S, np.zeros(1), np.zeros(1),
+                         np.zeros((8, 1)), 0.1, l1, l2, True, F, *work, W)
+    assert out[2]
+    assert np.isnan(W[0, j]) and np.isfinite(np.delete(W[0], j)).all()
+
+
+@pytest.mark.parametrize("batch_size", [1, 7, 1000])
+def test_lazy_workspace_holds_any_minibatch(batch_size):
+    """Sized for the most values a minibatch of distinct rows can store, whatever
+    the order: batches larger than n, empty rows and one long row included."""
+    rng = np.random.default_rng(2)
+    n, d = 40, 300
+    rows = [rng.choice(d, k, replace=False) for k in rng.integers(0, 6, n)]
+    rows[5] = np.arange(200)  # one long row
+    rows[6] = rows[7] = np.array([], int)
+    X = sp.csr_matrix((np.ones(sum(map(len, rows))), np.concatenate(rows),
+                       np.cumsum([0] + [len(r) for r in rows])), shape=(n, d))
+    (Wc, Gc, C, pos, touched), table = lazy_workspace(X.indptr, d, 2, batch_size,
+                                                      np.float64)
+    longest = max(X.indptr[i + 1] - X.indptr[i] for i in range(n))
+    need = min(X.nnz, min(batch_size, n) * longest)
+    assert len(pos) >= need and len(touched) == Wc.shape[0] >= min(d, need)
+    Y, y = np.empty((0, 0)), rng.integers(0, 2, n).astype(np.intp)
+    S = rng.normal(0, 0.1, (d, 2))
+    F = np.zeros((d, 4), table)
+    feature_table(np.ones(d), np.ones(d), False, F)
+    for seed in range(3):
+        idx = np.random.default_rng(seed).permutation(n).astype(np.intp)
+        out = lazy_csr_epoch(1, X.data, X.indices, X.indptr, Y, y, np.ones(n), idx,
+                             batch_size, S, np.zeros(2), np.zeros(2),
+                             np.zeros((min(batch_size, 8), 2)), 0.1, 1e-3, 1e-3, True, F,
+                             Wc, Gc, C, pos, touched, np.zeros((2, d)))
+        assert out[2] and np.isfinite(S).all()
+    empty = sp.csr_matrix((0, d))
+    (Wc, Gc, C, pos, touched), _ = lazy_workspace(empty.indptr, d, 2, 32, np.float64)
+    assert len(pos) >= 1 and len(touched) >= 1

@@ -62,14 +62,14 @@ class WideStats:
         self._full = None
 
     def __iter__(self):
-        if self._full is None:
-            keep, empty, d, stats = self._parts
+        if self._full is None:  # built whole, then published (two readers at once
+            keep, empty, d, stats = self._parts  # each build the same tuple)
             full = []
             for v in stats:
                 w = np.full(d, v[empty], dtype=v.dtype)
                 w[keep] = v
                 full.append(w)
-            self._full, self._parts = tuple(full), None
+            self._full = tuple(full)
         return iter(self._full)
 
     def __len__(self):

@@ -35,9 +35,9 @@ from .._layout import BLOCK, BLOCK_BYTES, ROWS  # noqa: F401  (their home is num
 #: the hardware prefetcher, which follows a long row by itself (MNIST's 3 KB rows: no
 #: gain measured)
 AHEAD_BYTES = 6400
-#: float32 values per 64-byte cache line (float64 rows get every other line asked for
-#: twice: harmless)
-LINE = 16
+#: bytes of a cache line (x86): a row is asked for line by line, and at its last value
+#: (a row that does not start on a line boundary ends in one more line)
+LINE_BYTES = 64
 
 
 @kernel(internal=True)
@@ -63,7 +63,8 @@ def dense_block_logits(X, idx, start, stop, W, b, Z, mean, center):
     K, d = W.shape
     zero = W.dtype.type(0)
     n = idx.shape[0]
-    ahead = AHEAD_BYTES // max(1, d * X.itemsize) // BLOCK * BLOCK
+    ahead = AHEAD_BYTES // max(1, d * X.itemsize) // BLOCK * BLOCK if d > 0 else 0
+    line = max(1, LINE_BYTES // X.itemsize)
     s = start
     while s + BLOCK <= stop:
         i0, i1, i2, i3 = idx[s], idx[s + 1], idx[s + 2], idx[s + 3]
@@ -71,8 +72,9 @@ def dense_block_logits(X, idx, start, stop, W, b, Z, mean, center):
         if ahead > 0 and s + ahead + BLOCK <= n:
             for a in range(s + ahead, s + ahead + BLOCK):
                 ia = idx[a]
-                for j in range(0, d, LINE):
+                for j in range(0, d, line):
                     prefetch_item(X, ia, j)
+                prefetch_item(X, ia, d - 1)
         k = 0
         while k + 1 < K:
             a00 = a01 = a10 = a11 = a20 = a21 = a30 = a31 = zero

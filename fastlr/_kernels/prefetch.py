@@ -32,7 +32,9 @@ def prefetch_item(typingctx, arr, i, j):
         i8p = ir.IntType(8).as_pointer()
         i32 = ir.IntType(32)
         fnty = ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32])
-        fn = cgutils.get_or_insert_function(builder.module, fnty, "llvm.prefetch.p0")
+        # llvmlite mangles the overloaded name for its own LLVM (p0i8 before opaque
+        # pointers; LLVM upgrades that name where pointers are opaque)
+        fn = builder.module.declare_intrinsic("llvm.prefetch", [i8p], fnty)
         # read, high temporal locality (keep in all levels), data cache
         builder.call(fn, [builder.bitcast(ptr, i8p), i32(0), i32(3), i32(1)])
         return context.get_dummy_value()

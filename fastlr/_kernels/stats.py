@@ -273,13 +273,14 @@ def remap_indices(indices, position, out, chunks):
             out[p] = position[indices[p]]
 
 
-@kernel
+@kernel(exact=True)
 def moments_from_squares(tot, s1, s2, cancellation, mean, var):
     """mean = s1 / tot and var = s2 / tot - mean² per column (the sums of x and x² of
     a CSR matrix); True when every var is finite and at least ``cancellation``·mean²,
     False when the caller must take the two passes instead. Elementwise, the
     formulas of ``scaling._moments_from_squares`` in one loop (a dozen NumPy
-    passes over d-long arrays took 18 ms on 942k columns)."""
+    passes over d-long arrays took 18 ms on 942k columns), without fastmath:
+    NumPy's bits, so a narrow and a wide problem decide alike."""
     ok = True
     for j in range(s1.shape[0]):
         m = s1[j] / tot
@@ -290,12 +291,12 @@ def moments_from_squares(tot, s1, s2, cancellation, mean, var):
     return ok
 
 
-@kernel
+@kernel(exact=True)
 def column_scaling(m_s, var_s, a, fit_intercept, standardized_penalty, centre, l2,
                    curvature, mean, inv_scale, pen):
     """(mean, inv_scale, pen) of ``scaling.preconditioner`` from the moments in units
     a, column by column, into arrays of the training dtype: the same formulas as its
-    NumPy form (docs/math.md §7) in one loop."""
+    NumPy form (docs/math.md §7) in one loop, without fastmath (NumPy's bits)."""
     for j in range(m_s.shape[0]):
         m = m_s[j]
         v = var_s[j]
