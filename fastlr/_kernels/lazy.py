@@ -169,8 +169,11 @@ def _catch_up_compact(mode, Wc, C, nt, el1, el2):
     elif mode == GENERAL:
         for u in range(nt):
             steps = int(C[STEPS, u])
-            if steps > 0:
-                q = C[CQ, u]
+            zero = True
+            for k in range(K):
+                zero = zero and Wc[u, k] == 0
+            if steps > 0 and not zero:  # a zero weight stays zero: no call (the
+                q = C[CQ, u]            # weights an elastic net's L1 part holds at 0)
                 _catch_up(Wc, u, steps, el2 * (q * q), el1 * q)
 
 
@@ -311,7 +314,10 @@ def _bring_up_to_date(mode, S, F, nb, el1, el2):
     """The penalty-only steps every feature skipped since its last minibatch, at the
     end of an epoch of ``nb`` minibatches. Pure L2 and pure L1 in loops without
     calls (a feature current already, or a zero weight, is left as it is by the
-    same formula); on 2^22 columns a call per feature took ~30 ms an epoch."""
+    same formula); on 2^22 columns a call per feature took ~30 ms an epoch. (The
+    formulas of :func:`_catch_up_compact` on the table's layout: running that
+    function on the transposed table measured 20-30% slower epochs on 2^22
+    columns x 20 classes, L1.)"""
     d, K = S.shape
     if mode == DECAY:
         for j in range(d):  # the LOGA column is the epoch's scratch: it now holds a^k
