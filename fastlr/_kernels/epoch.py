@@ -29,10 +29,10 @@ def mbgd_epoch(family, X, Y, y, sw, idx, batch_size, W, b, G, gb, Z, We,
     n = idx.shape[0]
     total = 0.0
     nb = 0
+    if standardize:  # then kept current by each proximal step
+        scaled_weights(W, inv_scale, We)
     for s0 in range(0, n, batch_size):
         s1 = min(s0 + batch_size, n)
-        if standardize:
-            scaled_weights(W, inv_scale, We)
         # one call with the run-time flag: literal True/False would compile the pass twice
         loss = fused_pass(family, X, Y, y, sw, idx, s0, s1, We if standardize else W, b, G,
                           gb, Z, mean, standardize)
@@ -40,7 +40,7 @@ def mbgd_epoch(family, X, Y, y, sw, idx, batch_size, W, b, G, gb, Z, We,
             return total, nb, False
         inv_m = 1.0 / (s1 - s0)
         penalty = proximal_step(W, b, G, gb, inv_m, eta, l1, l2, fit_intercept,
-                                standardize, inv_scale, pen)
+                                standardize, inv_scale, pen, We)
         total += loss * inv_m + penalty
         nb += 1
     return total, nb, True
@@ -64,12 +64,12 @@ def mbgd_epoch_threaded(family, X, Y, y, sw, idx, batch_size, W, b, Gs, gbs, Zs,
     C, K, d = Gs.shape
     losses = np.zeros(C)
     nb = 0
+    if standardize:  # then kept current by each proximal step
+        scaled_weights(W, inv_scale, We)
+    Wk = We if standardize else W
     for s0 in range(0, n, batch_size):
         s1 = min(s0 + batch_size, n)
         m = s1 - s0
-        if standardize:
-            scaled_weights(W, inv_scale, We)
-        Wk = We if standardize else W
         for c in prange(C):
             a = s0 + (c * m) // C
             e = s0 + ((c + 1) * m) // C
@@ -88,7 +88,7 @@ def mbgd_epoch_threaded(family, X, Y, y, sw, idx, batch_size, W, b, Gs, gbs, Zs,
             return total, nb, False
         inv_m = 1.0 / m
         penalty = proximal_step(W, b, Gs[0], gbs[0], inv_m, eta, l1, l2, fit_intercept,
-                                standardize, inv_scale, pen)
+                                standardize, inv_scale, pen, We)
         total += loss * inv_m + penalty
         nb += 1
     return total, nb, True

@@ -22,10 +22,15 @@ def scaled_weights(W, inv_scale, We):
             We[k, j] = W[k, j] * inv_scale[j]
 
 
-@kernel
+@kernel(internal=True, inline=True)
 def proximal_step(W, b, G, gb, scale_grad, eta, l1, l2, fit_intercept,
-                  standardize, inv_scale, pen):
+                  standardize, inv_scale, pen, We):
     """One proximal gradient step on (W, b) from the accumulated gradient.
+
+    With ``standardize`` it also writes ``We`` = the new W · inv_scale, the
+    weights the next minibatch's fused pass reads (:func:`scaled_weights` in the
+    same loop, not a pass of its own). Inlined into the minibatch loops: a
+    compiled call reference-counts its arrays with atomics at every minibatch.
 
     ``G``/``gb`` hold Σ s_i r_i x_i and Σ s_i r_i over the minibatch (x centred
     when ``standardize``, which also multiplies G by ``inv_scale``);
@@ -62,7 +67,9 @@ def proximal_step(W, b, G, gb, scale_grad, eta, l1, l2, fit_intercept,
                 p2 += (q * w) * (q * w)
                 t = te * q
                 v = (one - se * q * q) * w - step * (G[k, j] * inv_scale[j])
-                W[k, j] = v - min(max(v, -t), t)
+                w = v - min(max(v, -t), t)
+                W[k, j] = w
+                We[k, j] = w * inv_scale[j]
                 G[k, j] = 0
         else:
             for j in range(d):
