@@ -43,16 +43,25 @@ def kernel(fn=None, *, parallel=False, internal=False, inline=False, exact=False
     from numba import njit
 
     def wrap(f):
-        opts = dict(no_cpython_wrapper=True, no_cfunc_wrapper=True) if internal else {}
-        if inline:
-            opts["inline"] = "always"
-        return njit(cache=CACHE, nogil=True, fastmath=False if exact else set(FASTMATH),
-                    parallel=parallel,
-                    error_model="numpy", **opts)(f)
+        return njit(**jit_options(parallel=parallel, internal=internal, inline=inline,
+                                  exact=exact))(f)
 
     if fn is None:
         return wrap
     return wrap(fn)
+
+
+def jit_options(*, parallel=False, internal=False, inline=False, exact=False) -> dict:
+    """The ``njit`` options of :func:`kernel` (also for ``numba.extending.overload``'s
+    ``jit_options``, so that an implementation chosen by an overload compiles like a
+    kernel)."""
+    opts = dict(cache=CACHE, nogil=True, fastmath=False if exact else set(FASTMATH),
+                parallel=parallel, error_model="numpy")
+    if internal:
+        opts.update(no_cpython_wrapper=True, no_cfunc_wrapper=True)
+    if inline:
+        opts["inline"] = "always"
+    return opts
 
 
 def kernels_loaded() -> bool:

@@ -65,6 +65,7 @@ def dense_block_logits(X, idx, start, stop, W, b, Z, mean, center):
     n = idx.shape[0]
     ahead = AHEAD_BYTES // max(1, d * X.itemsize) // BLOCK * BLOCK if d > 0 else 0
     line = max(1, LINE_BYTES // X.itemsize)
+    lines = (d + line - 1) // line  # per row, counted once (not a division per row)
     s = start
     while s + BLOCK <= stop:
         i0, i1, i2, i3 = idx[s], idx[s + 1], idx[s + 2], idx[s + 3]
@@ -72,8 +73,8 @@ def dense_block_logits(X, idx, start, stop, W, b, Z, mean, center):
         if ahead > 0 and s + ahead + BLOCK <= n:
             for a in range(s + ahead, s + ahead + BLOCK):
                 ia = idx[a]
-                for j in range(0, d, line):
-                    prefetch_item(X, ia, j)
+                for t in range(lines):
+                    prefetch_item(X, ia, t * line)
                 prefetch_item(X, ia, d - 1)
         k = 0
         while k + 1 < K:

@@ -55,7 +55,7 @@ def sigmoid_residual_loss(Z, Y, sw, idx, start, stop):
     return loss
 
 
-@kernel(internal=True)
+@kernel(internal=True, inline=True)
 def _sigmoid_residual(Z, r, k, s, y):
     """Z[r, k] = s (σ(z) - y) for z = Z[r, k]; returns s ℓ in float64."""
     z = Z[r, k]
@@ -111,14 +111,21 @@ from .._layout import SIGMOID, SOFTMAX  # noqa: E402,F401
 @kernel(internal=True)
 def centred_intercept(W, b, mean):
     """b - W·mean (accumulated in float64): the intercept that centres uncentred rows."""
-    K, d = W.shape
     bo = np.empty_like(b)
+    centred_intercept_into(W, b, mean, True, bo)
+    return bo
+
+
+@kernel(internal=True, inline=True)
+def centred_intercept_into(W, b, mean, centre, out):
+    """out = b - W·mean (:func:`centred_intercept`) if ``centre``, else a copy of b."""
+    K, d = W.shape
     for k in range(K):
         acc = 0.0
-        for j in range(d):
-            acc += np.float64(W[k, j]) * np.float64(mean[j])
-        bo[k] = b[k] - acc
-    return bo
+        if centre:
+            for j in range(d):
+                acc += np.float64(W[k, j]) * np.float64(mean[j])
+        out[k] = b[k] - acc
 
 
 @kernel(internal=True, inline=True)
@@ -147,10 +154,10 @@ def loss_grad(family, X, Y, y, sw, idx, start, stop, W, b, G, gb, Z, mean, cente
 def fused_pass(family, X, Y, y, sw, idx, start, stop, W, b, G, gb, Z, mean, center):
     """The fused pass over rows idx[start:stop], block by block.
 
-    Inlined into the minibatch loops, which call it once per minibatch: a
-    compiled call reference-counts each of its arrays at entry and exit (an
-    atomic increment and decrement each), ~1 µs per call, as long as the
-    arithmetic of 32 rows of 100 features.
+    The body of :func:`loss_grad` (a full pass, or one thread's chunk of a
+    minibatch). The serial minibatch loop (:func:`.epoch.mbgd_epoch`) writes the
+    same steps out itself: inlined there, this function's array arguments became
+    new variables, reference-counted with atomics at every minibatch.
 
     ``family`` picks the residual (SIGMOID: targets Y (n, L); SOFTMAX: y (n,)).
     Both target arrays are passed so that one compiled caller serves both
