@@ -62,6 +62,41 @@ def test_one_pass_moments_match_the_two_passes_with_weights_and_offsets():
     assert abs(m[3] - 7.25) <= 1e-12 and v[3] <= 1e-20
 
 
+@pytest.mark.parametrize("where", ["first blocks", "later block"])
+@pytest.mark.parametrize("bad", [None, np.nan, np.inf])
+def test_one_pass_moments_of_blocks_of_zero_weight(where, bad):
+    """Whole blocks of weight 0, before any weighted row (no shift yet) or after
+    (the running mean as shift): they do not move the moments, an outlier in them
+    neither, and a NaN or an inf in them is still found."""
+    rng = np.random.default_rng(12)
+    X = rng.normal(size=(N, D)) * 3.0 + 50.0
+    sw = np.ones(N)
+    lo = 0 if where == "first blocks" else N // 2
+    sw[lo:lo + 3000] = 0
+    X[lo + 5, 2] = 1e12  # an outlier the zero weight drops
+    if bad is not None:
+        X[lo + 2500, 9] = bad
+        with pytest.raises(scaling.NonFinite):
+            scaling._one_pass_moments(X, sw)
+        return
+    m, v, a = scaling._one_pass_moments(X, sw)
+    keep = sw > 0
+    np.testing.assert_allclose(m, X[keep].mean(axis=0), rtol=1e-12)
+    np.testing.assert_allclose(v, X[keep].var(axis=0), rtol=1e-9)
+
+
+def test_one_pass_moments_of_sorted_drifting_columns():
+    """Rows sorted so that each block's mean lies far from the running mean before
+    it (a trend, a step): the shifted sums keep the variance to 1e-9."""
+    rng = np.random.default_rng(13)
+    X = rng.normal(size=(N, D))
+    X[:, 0] += np.arange(N) * 1e-2            # a trend, thousands of spreads long
+    X[:, 1] = np.where(np.arange(N) < N // 2, 0.0, 1e4) + 1e-3 * X[:, 1]  # a step
+    m, v, a = scaling._one_pass_moments(X, np.ones(N))
+    np.testing.assert_allclose(m, X.mean(axis=0), rtol=1e-12)
+    np.testing.assert_allclose(v, X.var(axis=0), rtol=1e-9)
+
+
 def test_columns_needing_other_units_fall_back_to_the_two_passes():
     """A column of 1e200 (its squares overflow) or 1e-200 (they underflow) is
     summed in its own units by the two-pass path: finite, correct statistics."""
