@@ -9,7 +9,9 @@ import pytest
 
 from fastlr import LogisticRegression, SigmoidRegression, SoftmaxRegression
 from fastlr._estimators import scaling
-from fastlr._estimators.targets import check_two_classes, encode_targets, unique_labels
+from fastlr._estimators import targets
+from fastlr._estimators.targets import (check_two_classes, encode_targets, target_type,
+                                        unique_labels)
 
 N, D = 1 << 16, 64  # N * D == scaling.CHUNKED_ENTRIES: the one-pass statistics
 
@@ -113,6 +115,16 @@ def test_columns_needing_other_units_fall_back_to_the_two_passes():
     assert np.isfinite(model.coef_).all()
 
 
+@pytest.fixture(params=["numpy", "compiled"])
+def label_path(request, monkeypatch):
+    """Integer labels read by NumPy, or by the compiled passes of _kernels.labels
+    (which large arrays take), whatever the size of the test's labels."""
+    compiled = request.param == "compiled"
+    monkeypatch.setattr(targets, "_COMPILED_LABELS", 1 if compiled else 1 << 62)
+    monkeypatch.setattr(targets, "kernels_loaded", lambda: False)
+    return request.param
+
+
 @pytest.mark.parametrize("y", [
     np.array([3, 1, 3, 7]), np.array([True, False, True]), np.array([-5, 2, 2], np.int8),
     np.array([0, 10 ** 9, 5]), np.array([1.0, 0.0, 1.0]), np.array(["b", "a", "b"]),
@@ -122,16 +134,21 @@ def test_columns_needing_other_units_fall_back_to_the_two_passes():
     np.tile(np.array([2 ** 64 - 1, 2 ** 63, 5], np.uint64), 4),  # beyond int64: sorted
     np.tile(np.array([3, 250], np.uint8), 300),
 ])
-def test_counted_labels_are_np_unique(y):
+def test_counted_labels_are_np_unique(y, label_path):
     u = unique_labels(y)
     ref = np.unique(y)
     assert u.dtype == ref.dtype
     np.testing.assert_array_equal(u, ref)
     T = encode_targets("softmax", y, ref, np.float64)
     np.testing.assert_array_equal(ref[T], y)
+    assert target_type(y) == ("binary" if len(ref) <= 2 else "multiclass")
+    if len(ref) == 2 and y.dtype.kind in "iub":
+        Ts = encode_targets("sigmoid", y, ref, np.float32)
+        assert Ts.shape == (len(y), 1) and Ts.dtype == np.float32
+        np.testing.assert_array_equal(Ts[:, 0], y == ref[1])
 
 
-def test_counted_encoding_of_a_partial_fit_batch_with_fewer_labels():
+def test_counted_encoding_of_a_partial_fit_batch_with_fewer_labels(label_path):
     """A batch (int8, range over 127) that stores two of three known classes."""
     classes = np.array([-100, 45, 100], np.int8)
     y = np.tile(np.array([-100, 100], np.int8), 200)
@@ -141,13 +158,15 @@ def test_counted_encoding_of_a_partial_fit_batch_with_fewer_labels():
         encode_targets("softmax", np.tile(np.array([7, 45], np.int8), 50), classes, np.float64)
 
 
-def test_counted_encoding_rejects_unknown_labels_and_single_classes():
+def test_counted_encoding_rejects_unknown_labels_and_single_classes(label_path):
     classes = np.array([1, 3, 7])
     with pytest.raises(ValueError, match=r"not in classes \[1, 3, 7\]: \[2, 9\]"):
         encode_targets("softmax", np.array([3, 2, 9, 1]), classes, np.float64)
     T = encode_targets("softmax", np.array([3, 3, 1]), classes, np.float64)
     with pytest.raises(ValueError, match=r"only one class .*classes seen \[3\]"):
         check_two_classes(T, "softmax", np.array([1.0, 1.0, 0.0]), classes)
+    with pytest.raises(ValueError, match=r"not in classes \[3, 7\]: \[5\]"):
+        encode_targets("sigmoid", np.array([3, 7, 5, 3]), np.array([3, 7]), np.float32)
     Ts = encode_targets("sigmoid", np.array([3, 7, 3]), np.array([3, 7]), np.float32)
     with pytest.raises(ValueError, match=r"classes seen \[3\]"):
         check_two_classes(Ts, "sigmoid", np.array([1.0, 0.0, 1.0]), np.array([3, 7]))

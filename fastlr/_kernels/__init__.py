@@ -6,7 +6,8 @@
 - :mod:`.update`: the proximal gradient step and standardization mapping;
 - :mod:`.epoch`: a whole mini-batch gradient-descent epoch;
 - :mod:`.stats`: column statistics for standardization;
-- :mod:`.scores`: accuracy of rows picked by an index (early stopping), in place.
+- :mod:`.scores`: accuracy of rows picked by an index (early stopping), in place;
+- :mod:`.labels`: one pass each over large integer labels (range, classes, encoding).
 
 Kernels never validate their input: the estimators do.
 
