@@ -19,6 +19,7 @@ from .._config import kernel, prange
 from .dense import rows_per_block
 from .losses import (SIGMOID, centred_intercept_into, loss_grad, sigmoid_residual_loss,
                      softmax_residual_loss)
+from .prefetch import prefetch_entry, prefetch_item
 from .rows import block_grad, block_logits, centre_folded, row_into
 from .update import proximal_step, scaled_weights
 
@@ -53,6 +54,16 @@ def mbgd_epoch(family, X, Y, y, sw, idx, batch_size, W, b, G, gb, Z, We,
     for s0 in range(0, n, batch_size):
         s1 = min(s0 + batch_size, n)
         centred_intercept_into(Wk, b, mean, folded, bk)
+        # the next minibatch's weights and targets: a shuffled row's are a cache miss
+        # each, which the residuals would wait for (X's rows are prefetched by the
+        # block logits)
+        for r in range(s1, min(s1 + batch_size, n)):
+            i = idx[r]
+            prefetch_entry(sw, i)
+            if family == SIGMOID:
+                prefetch_item(Y, i, 0)
+            else:
+                prefetch_entry(y, i)
         loss = 0.0
         for a in range(s0, s1, step):
             e = min(a + step, s1)
