@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import gc
+import os
 import importlib
 import pkgutil
 import subprocess
@@ -227,3 +228,25 @@ def test_import_and_a_small_fit_never_import_numba():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.split()
     assert out == ["False", "False", "True"]
+
+
+def test_a_first_compile_warns_nothing(tmp_path):
+    """Compiling the epoch kernels from an empty cache (what a user's first fit does)
+    shows no Numba warning: inlining the float32 exp inside another inlined
+    function once printed a cascade of NumbaIRAssumptionWarning."""
+    code = ("import warnings, numpy as np, scipy.sparse as sp, fastlr\n"
+            "from sklearn.exceptions import ConvergenceWarning\n"
+            "rng = np.random.default_rng(0)\n"
+            "X = rng.random((20000, 8), dtype=np.float32); y = (X[:, 0] > .5).astype(int)\n"
+            "Y = np.c_[y, X[:, 1] > .5].astype(int)\n"
+            "with warnings.catch_warnings():\n"
+            "    warnings.simplefilter('ignore', ConvergenceWarning)\n"
+            "    fastlr.SigmoidRegression(max_iter=1).fit(X, y)\n"
+            "    fastlr.SigmoidRegression(max_iter=1).fit(X, Y)\n"
+            "    fastlr.SigmoidRegression(max_iter=1).fit(sp.csr_matrix(X), y)\n"
+            "import sys; assert 'fastlr._kernels.epoch' in sys.modules\n")
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path), FASTLR_NO_CACHE="0")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=env, timeout=600)
+    assert res.returncode == 0, res.stderr
+    assert "Warning" not in res.stderr, res.stderr[:2000]
