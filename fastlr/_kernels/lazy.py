@@ -47,6 +47,7 @@ import numpy as np
 from .._config import kernel
 from .elementary import exp_nonpos
 from .losses import SIGMOID, sigmoid_residual_loss, softmax_residual_loss
+from .prefetch import prefetch_entry, prefetch_item
 
 
 #: columns of the per-feature table ``F`` (d, 4; in the weights' dtype, or float64 when
@@ -177,6 +178,45 @@ def _catch_up_compact(mode, Wc, C, nt, el1, el2):
                 _catch_up(Wc, u, steps, el2 * (q * q), el1 * q)
 
 
+#: values of a CSR row's ``indices``/``data`` asked for per prefetch (64-byte lines:
+#: 16 int32 or float32 values, 8 int64 or float64; 8 suits both)
+LINE_VALUES = 8
+
+
+@kernel(internal=True)
+def _prefetch_ahead(family, data, indices, indptr, Y, y, sw, idx, s1, batch_size, S, F):
+    """Ask for what the next minibatches will read, each thing one minibatch after
+    the thing its address comes from: minibatch t + 3's row pointers, weights and
+    targets; t + 2's stored values (their pointers were asked for at t - 1); the
+    per-feature rows of ``F`` and ``S`` of t + 1's features (their indices were
+    asked for at t - 1). ``s1`` ends minibatch t. A shuffled row's pointers, values
+    and features are cache misses each, which the gather and the logits waited for."""
+    n = idx.shape[0]
+    for r in range(min(s1 + 2 * batch_size, n), min(s1 + 3 * batch_size, n)):
+        i = idx[r]
+        prefetch_entry(indptr, i + 1)
+        prefetch_entry(sw, i)
+        if family == SIGMOID:
+            prefetch_item(Y, i, 0)
+        else:
+            prefetch_entry(y, i)
+    for r in range(min(s1 + batch_size, n), min(s1 + 2 * batch_size, n)):
+        i = idx[r]
+        p1 = indptr[i + 1]
+        for p in range(indptr[i], p1, LINE_VALUES):
+            prefetch_entry(indices, p)
+            prefetch_entry(data, p)
+        if p1 > 0:
+            prefetch_entry(indices, p1 - 1)
+            prefetch_entry(data, p1 - 1)
+    for r in range(s1, min(s1 + batch_size, n)):
+        i = idx[r]
+        for p in range(indptr[i], indptr[i + 1]):
+            j = indices[p]
+            prefetch_item(F, j, 0)
+            prefetch_item(S, j, 0)
+
+
 @kernel
 def lazy_csr_epoch(family, data, indices, indptr, Y, y, sw, idx, batch_size, S, b, gb, Z,
                    eta, l1, l2, fit_intercept, F, Wc, Gc, C, pos, touched, W):
@@ -219,6 +259,7 @@ def lazy_csr_epoch(family, data, indices, indptr, Y, y, sw, idx, batch_size, S, 
     nb = 0
     for s0 in range(0, n, batch_size):
         s1 = min(s0 + batch_size, n)
+        _prefetch_ahead(family, data, indices, indptr, Y, y, sw, idx, s1, batch_size, S, F)
         nt = _gather(indices, indptr, idx, s0, s1, nb, S, F, Wc, C, pos, touched)
         _catch_up_compact(mode, Wc, C, nt, el1, el2)
         loss = 0.0
