@@ -209,12 +209,15 @@ def _prefetch_ahead(family, data, indices, indptr, Y, y, sw, idx, s1, batch_size
         if p1 > 0:
             prefetch_entry(indices, p1 - 1)
             prefetch_entry(data, p1 - 1)
+    last = S.shape[1] - 1  # a feature's K weights may end in the next cache line
     for r in range(s1, min(s1 + batch_size, n)):
         i = idx[r]
         for p in range(indptr[i], indptr[i + 1]):
             j = indices[p]
             prefetch_item(F, j, 0)
             prefetch_item(S, j, 0)
+            if last > 0:
+                prefetch_item(S, j, last)
 
 
 @kernel
