@@ -26,6 +26,10 @@ from __future__ import annotations
 import numpy as np
 
 from .._config import kernel, prange
+from .prefetch import prefetch_item
+
+#: stored values ahead whose column sums the CSR sums ask for
+SUMS_AHEAD = 32
 
 
 @kernel(internal=True)
@@ -101,6 +105,7 @@ def _csr_col_sums_rows(data, indices, indptr, sw, start, stop, acc):
     """Rows [start, stop) of :func:`csr_col_sums` into ``acc`` (d, 2 or 4)."""
     tot = 0.0
     full = acc.shape[1] > WNZ
+    last = indptr[stop]
     for i in range(start, stop):
         w = np.float64(sw[i])
         if w == 0.0:
@@ -116,6 +121,8 @@ def _csr_col_sums_rows(data, indices, indptr, sw, start, stop, acc):
                 acc[j, AMAX] = max(acc[j, AMAX], abs(x))
         else:  # half the bytes a value touches (and of the cache lines they share)
             for p in range(indptr[i], indptr[i + 1]):
+                if p + SUMS_AHEAD < last:  # a column's sums are a cache miss each
+                    prefetch_item(acc, indices[p + SUMS_AHEAD], 0)
                 j = indices[p]
                 x = np.float64(data[p])
                 wx = w * x
