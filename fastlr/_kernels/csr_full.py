@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._config import kernel, prange
-from .losses import SIGMOID, sigmoid_residual_loss, softmax_residual_loss
+from .losses import SIGMOID, residual_scratch, sigmoid_residual_loss, softmax_residual_loss
 
 
 @kernel
@@ -28,6 +28,7 @@ def csr_t_loss_grad(family, data, indices, indptr, Y, y, sw, idx, start, stop, W
     K = Wt.shape[1]
     R = Z.shape[0]
     loss = 0.0
+    st = residual_scratch(Z)
     for r0 in range(start, stop, R):
         r1 = min(r0 + R, stop)
         for r in range(r1 - r0):
@@ -40,7 +41,7 @@ def csr_t_loss_grad(family, data, indices, indptr, Y, y, sw, idx, start, stop, W
                 for k in range(K):
                     Z[r, k] += x * Wt[j, k]
         if family == SIGMOID:
-            loss += sigmoid_residual_loss(Z, Y, sw, idx, r0, r1)
+            loss += sigmoid_residual_loss(Z, Y, sw, idx, r0, r1, st)
         else:
             loss += softmax_residual_loss(Z, y, sw, idx, r0, r1)
         for r in range(r1 - r0):

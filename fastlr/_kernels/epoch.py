@@ -17,8 +17,8 @@ import numpy as np
 
 from .._config import kernel, prange
 from .dense import rows_per_block
-from .losses import (SIGMOID, centred_intercept_into, loss_grad, sigmoid_residual_loss,
-                     softmax_residual_loss)
+from .losses import (SIGMOID, centred_intercept_into, loss_grad, residual_scratch,
+                     sigmoid_residual_loss, softmax_residual_loss)
 from .prefetch import prefetch_entry, prefetch_item
 from .rows import block_grad, block_logits, centre_folded, row_into
 from .update import proximal_step, scaled_weights
@@ -50,6 +50,7 @@ def mbgd_epoch(family, X, Y, y, sw, idx, batch_size, W, b, G, gb, Z, We,
     folded = standardize and centre_folded(X)
     centre_rows = standardize and not folded
     bk = np.empty_like(b)
+    st = residual_scratch(Z)
     step = rows_per_block(d, W.itemsize, Z.shape[0])
     for s0 in range(0, n, batch_size):
         s1 = min(s0 + batch_size, n)
@@ -69,7 +70,7 @@ def mbgd_epoch(family, X, Y, y, sw, idx, batch_size, W, b, G, gb, Z, We,
             e = min(a + step, s1)
             block_logits(X, idx, a, e, Wk, bk, Z, mean, centre_rows)
             if family == SIGMOID:
-                loss += sigmoid_residual_loss(Z, Y, sw, idx, a, e)
+                loss += sigmoid_residual_loss(Z, Y, sw, idx, a, e, st)
             else:
                 loss += softmax_residual_loss(Z, y, sw, idx, a, e)
             block_grad(X, idx, a, e, Z, G, gb, mean, centre_rows)
@@ -153,6 +154,7 @@ def sgd_epoch(family, X, Y, y, sw, idx, W, b, Z, xt, eta, l1, l2, fit_intercept,
     one = W.dtype.type(1)
     zero = W.dtype.type(0)
     total = 0.0
+    st = residual_scratch(Z)
     for s in range(n):
         row_into(X, idx[s], xt, standardize, mean, inv_scale)
         for k in range(K):
@@ -161,7 +163,7 @@ def sgd_epoch(family, X, Y, y, sw, idx, W, b, Z, xt, eta, l1, l2, fit_intercept,
                 acc += xt[j] * W[k, j]
             Z[0, k] = acc + b[k]
         if family == SIGMOID:
-            loss = sigmoid_residual_loss(Z, Y, sw, idx, s, s + 1)
+            loss = sigmoid_residual_loss(Z, Y, sw, idx, s, s + 1, st)
         else:
             loss = softmax_residual_loss(Z, y, sw, idx, s, s + 1)
         if not np.isfinite(loss):

@@ -46,7 +46,7 @@ import numpy as np
 
 from .._config import kernel
 from .elementary import exp_nonpos
-from .losses import SIGMOID, sigmoid_residual_loss, softmax_residual_loss
+from .losses import SIGMOID, residual_scratch, sigmoid_residual_loss, softmax_residual_loss
 from .prefetch import prefetch_entry, prefetch_item
 
 
@@ -260,6 +260,7 @@ def lazy_csr_epoch(family, data, indices, indptr, Y, y, sw, idx, batch_size, S, 
         mode = NONE
     total = 0.0
     nb = 0
+    st = residual_scratch(Z)
     for s0 in range(0, n, batch_size):
         s1 = min(s0 + batch_size, n)
         _prefetch_ahead(family, data, indices, indptr, Y, y, sw, idx, s1, batch_size, S, F)
@@ -291,7 +292,7 @@ def lazy_csr_epoch(family, data, indices, indptr, Y, y, sw, idx, batch_size, S, 
             # the residual-and-gradient block of csr_full.csr_t_loss_grad, written out:
             # sharing it as one function measured 20% slower epochs (20 classes, 2^18)
             if family == SIGMOID:
-                loss += sigmoid_residual_loss(Z, Y, sw, idx, r0, r1)
+                loss += sigmoid_residual_loss(Z, Y, sw, idx, r0, r1, st)
             else:
                 loss += softmax_residual_loss(Z, y, sw, idx, r0, r1)
             c = c0

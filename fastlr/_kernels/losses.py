@@ -29,7 +29,13 @@ LOG_TINY = -60.0
 
 
 @kernel(internal=True, inline=True)
-def sigmoid_residual_loss(Z, Y, sw, idx, start, stop):
+def residual_scratch(Z):
+    """The scratch :func:`sigmoid_residual_loss` needs for blocks of Z's rows."""
+    return np.empty((2, Z.shape[0] * Z.shape[1]), Z.dtype)
+
+
+@kernel(internal=True, inline=True)
+def sigmoid_residual_loss(Z, Y, sw, idx, start, stop, st):
     """Turn logits Z into weighted residuals s_i (σ(z) - y); return Σ s_i ℓ_i.
 
     The rows' weights and targets are gathered first, so that the loop over the
@@ -39,12 +45,14 @@ def sigmoid_residual_loss(Z, Y, sw, idx, start, stop):
     array argument reference-counted per block, or, with scalar arguments, the
     loop no longer vectorised: the 2M x 100 epoch 50 -> 82 ns a row) or inlined
     together with the inlined float32 exp (a cascade of Numba's
-    NumbaIRAssumptionWarning at every first compile).
+    NumbaIRAssumptionWarning at every first compile). ``st`` is the caller's
+    scratch, (2, at least m·L) in Z's dtype (:func:`residual_scratch`): allocated
+    here it was a malloc and a free per minibatch, a tenth of a narrow table's
+    epoch (and one per row of the batch-size-1 epoch).
     """
     L = Z.shape[1]
     m = stop - start
     q = m * L
-    st = np.empty((2, q), Z.dtype)
     for r in range(m):
         i = idx[start + r]
         s = sw[i]
@@ -131,11 +139,12 @@ def centred_intercept_into(W, b, mean, centre, out):
 def _blocks_loss_grad(family, X, Y, y, sw, idx, start, stop, W, b, G, gb, Z, mean, center):
     loss = 0.0
     step = rows_per_block(W.shape[1], W.itemsize, Z.shape[0])
+    st = residual_scratch(Z)
     for s0 in range(start, stop, step):
         s1 = min(s0 + step, stop)
         block_logits(X, idx, s0, s1, W, b, Z, mean, center)
         if family == SIGMOID:
-            loss += sigmoid_residual_loss(Z, Y, sw, idx, s0, s1)
+            loss += sigmoid_residual_loss(Z, Y, sw, idx, s0, s1, st)
         else:
             loss += softmax_residual_loss(Z, y, sw, idx, s0, s1)
         block_grad(X, idx, s0, s1, Z, G, gb, mean, center)
