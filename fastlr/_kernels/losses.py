@@ -47,8 +47,8 @@ def sigmoid_residual_loss(Z, Y, sw, idx, start, stop, st):
     together with the inlined float32 exp (a cascade of Numba's
     NumbaIRAssumptionWarning at every first compile). ``st`` is the caller's
     scratch, (2, at least m·L) in Z's dtype (:func:`residual_scratch`): allocated
-    here it was a malloc and a free per minibatch, a tenth of a narrow table's
-    epoch (and one per row of the batch-size-1 epoch).
+    here it was a malloc and a free per block of rows, a tenth of a narrow table's
+    epoch.
     """
     L = Z.shape[1]
     m = stop - start
