@@ -21,6 +21,8 @@ from fastlr._kernels.lazy import feature_table, lazy_csr_epoch
 from fastlr._solvers.sparse_epochs import lazy_epochs_pay, lazy_workspace
 
 PENALTIES = {"none": (0.0, 0.0), "l2": (0.0, 1e-2), "l1": (1e-2, 0.0),
+             # η l2 q² below 2^-10: the decays' logs from their series, not log1p
+             "weak l2": (0.0, 1e-4),
              "elasticnet": (5e-3, 5e-3),
              # η l2 q² from 0.2 to 1.7 in the first epoch: some decays are not positive,
              # which have no closed form (the feature-by-feature path, and its steps
@@ -220,6 +222,30 @@ def test_a_diverging_lazy_epoch_stops_and_leaves_its_tables_consistent(penalty):
     last = F[:, 0]
     assert np.all((last >= 0) & (last <= out[1]) & (last == np.round(last)))
     assert np.all(work[1] == 0) and np.all(np.isfinite(S))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("el2", [1e-7, 2.0 ** -10 / 2.25, 1e-2, 0.5, 2.0])
+def test_decay_logs_are_log1p_whichever_formula_computes_them(dtype, el2):
+    """Below ε = 2^-10 for every column the logs come from their series, above it (for
+    any column) from log1p; both give log(1 - ε) to rounding, NaN where ε >= 1."""
+    from numba import njit
+
+    from fastlr._kernels.lazy import LOGA, Q, SERIES_EPS, _decay_logs
+
+    decay_logs = njit(lambda F, el2: _decay_logs(F, el2))  # internal: no Python entry
+    q = np.linspace(0.0, 1.5, 1001)
+    F = np.zeros((q.size, 4), dtype)
+    F[:, Q] = q
+    closed = decay_logs(F, el2)
+    eps = el2 * (F[:, Q] * F[:, Q]).astype(np.float64)  # q² in the table's dtype
+    assert closed == bool(np.all(eps < 1.0))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        expected = np.where(eps < 1.0, np.log1p(-eps), np.nan).astype(dtype)
+    assert (eps.max() <= SERIES_EPS) == (el2 < 1e-3)  # both formulas are exercised
+    # float64: rounding; float32: the float64 log rounded once (1 ulp either way)
+    rtol = 1e-15 if dtype == np.float64 else 2 * np.finfo(np.float32).eps
+    np.testing.assert_allclose(F[:, LOGA], expected, rtol=rtol, atol=0)
 
 
 @pytest.mark.parametrize("family,K", [(0, 1), (1, 3)], ids=["binary", "multinomial"])
