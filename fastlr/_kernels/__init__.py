@@ -7,7 +7,8 @@
 - :mod:`.epoch`: a whole mini-batch gradient-descent epoch;
 - :mod:`.stats`: column statistics for standardization;
 - :mod:`.scores`: accuracy of rows picked by an index (early stopping), in place;
-- :mod:`.labels`: one pass each over large integer labels (range, classes, encoding).
+- :mod:`.labels`: one pass each over large integer labels (range, classes, encoding);
+- :mod:`.curvature`: the power iterations of the automatic step size on CSR subsamples.
 
 Kernels never validate their input: the estimators do.
 
