@@ -18,6 +18,11 @@ import numpy as np
 
 from .._config import kernel, prange
 from .losses import SIGMOID, residual_scratch, sigmoid_residual_loss, softmax_residual_loss
+from .prefetch import prefetch_item
+
+#: stored values between a value and the one whose weights (and gradient row) a pass
+#: asks for: idx is in order here, so the values ahead are the next in ``indices``
+ROWS_AHEAD = 32
 
 
 @kernel
@@ -29,6 +34,8 @@ def csr_t_loss_grad(family, data, indices, indptr, Y, y, sw, idx, start, stop, W
     R = Z.shape[0]
     loss = 0.0
     st = residual_scratch(Z)
+    nnz = indices.shape[0]
+    last = K - 1  # a feature's K-vector may end in the next cache line
     for r0 in range(start, stop, R):
         r1 = min(r0 + R, stop)
         for r in range(r1 - r0):
@@ -36,6 +43,10 @@ def csr_t_loss_grad(family, data, indices, indptr, Y, y, sw, idx, start, stop, W
             for k in range(K):
                 Z[r, k] = b[k]
             for p in range(indptr[i], indptr[i + 1]):
+                if p + ROWS_AHEAD < nnz:  # the weights of the value that many ahead
+                    ja = indices[p + ROWS_AHEAD]
+                    prefetch_item(Wt, ja, 0)
+                    prefetch_item(Wt, ja, last)
                 j = indices[p]
                 x = data[p]
                 for k in range(K):
@@ -49,6 +60,10 @@ def csr_t_loss_grad(family, data, indices, indptr, Y, y, sw, idx, start, stop, W
             for k in range(K):
                 gb[k] += Z[r, k]
             for p in range(indptr[i], indptr[i + 1]):
+                if p + ROWS_AHEAD < nnz:
+                    ja = indices[p + ROWS_AHEAD]
+                    prefetch_item(Gt, ja, 0)
+                    prefetch_item(Gt, ja, last)
                 j = indices[p]
                 x = data[p]
                 for k in range(K):
