@@ -403,13 +403,19 @@ def test_lbfgs_two_loop_numpy_equals_the_kernel():
     H = A @ A.T + n * np.eye(n)  # curvature pairs of a convex quadratic
     compiled, plain = lbfgs_module._Pairs(n), lbfgs_module._Pairs(n, compiled=False)
     g = rng.normal(size=n)
-    np.testing.assert_allclose(plain.direction(g), -g)
-    for _ in range(lbfgs_module.MEMORY + 4):  # more pairs than the ring holds
+    for memory in (compiled, plain):  # no pair yet: steepest descent
+        d0, slope0 = memory.direction(g)
+        np.testing.assert_allclose(d0, -g)
+        assert slope0 == pytest.approx(-float(g @ g), rel=1e-12)
+    for count in range(lbfgs_module.MEMORY + 4):  # more pairs than the ring holds
         direction, t = rng.normal(size=n), rng.uniform(0.1, 1.0)
         for memory in (compiled, plain):
             memory.add(t, direction, g + t * H @ direction, g)
-        np.testing.assert_allclose(plain.direction(g), compiled.direction(g), rtol=1e-12,
-                                   atol=1e-14)
+        d_plain, slope_plain = plain.direction(g)
+        d_comp, slope_comp = compiled.direction(g)
+        np.testing.assert_allclose(d_plain, d_comp, rtol=1e-12, atol=1e-14)
+        assert slope_comp == pytest.approx(float(g @ d_plain), rel=1e-12)
+        assert slope_plain == pytest.approx(float(g @ d_plain), rel=1e-12)
 
 
 def test_block_shuffle_visits_every_row_once_in_runs_of_consecutive_rows():

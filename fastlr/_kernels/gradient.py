@@ -24,7 +24,9 @@ TILE = 64
 @kernel
 def scaled_weights_by_feature(W, inv_scale, precondition, b, mean, centre, Wt, bo):
     """Wt (d, K) = (W · inv_scale)ᵀ and bo = b - (W · inv_scale) · mean (centring
-    folded into the intercept when ``centre``): the by-feature pass's inputs."""
+    folded into the intercept when ``centre``): the by-feature pass's inputs. W is
+    taken in any float dtype and rounded to Wt's before it is scaled (the same
+    values as from W converted first)."""
     K, d = W.shape
     acc = np.zeros(K)
     for j0 in range(0, d, TILE):
@@ -32,7 +34,9 @@ def scaled_weights_by_feature(W, inv_scale, precondition, b, mean, centre, Wt, b
         for k in range(K):
             a = acc[k]
             for j in range(j0, j1):
-                w = W[k, j] * inv_scale[j] if precondition else W[k, j]
+                w = Wt.dtype.type(W[k, j])  # W may be float64: rounded first, as before
+                if precondition:
+                    w = w * inv_scale[j]
                 Wt[j, k] = w
                 if centre:
                     a += np.float64(w) * np.float64(mean[j])

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import warnings
 import numpy as np
+from scipy.linalg.blas import daxpy
 from sklearn.exceptions import ConvergenceWarning
 
 from .._progress import Progress
@@ -69,8 +70,7 @@ def lbfgs(problem, W, b, *, max_iter, tol, verbose=0, warn=True):
         stop = f"not converged in max_iter={max_iter} iterations"
         it = 0
         while it < max_iter:
-            direction = memory.direction(g)
-            slope = float(g @ direction)
+            direction, slope = memory.direction(g)
             if not slope < 0:  # not a descent direction (rounding): restart from -g
                 memory.clear()
                 direction, slope = -g, -float(g @ g)
@@ -88,7 +88,7 @@ def lbfgs(problem, W, b, *, max_iter, tol, verbose=0, warn=True):
             it += 1
             memory.add(t, direction, g_new, g)
             stalled = (f - f_new) <= FTOL * max(abs(f), abs(f_new), 1.0)
-            x += t * direction
+            daxpy(direction, x, a=t)  # x += t · direction, in place (no temporary)
             f, g = f_new, g_new
             curve.append(f)
             if progress:
@@ -122,7 +122,9 @@ class _Pairs:
         self.S = np.zeros((MEMORY, n))
         self.Y = np.zeros((MEMORY, n))
         self.rho = np.zeros(MEMORY)
+        self.yy = np.zeros(MEMORY)
         self.alpha = np.zeros(MEMORY)
+        self.out = None   # the direction, rewritten by each call
         self.newest = MEMORY - 1
         self.count = 0
 
@@ -136,22 +138,25 @@ class _Pairs:
         s, y = self.S[slot], self.Y[slot]
         np.multiply(direction, t, out=s)
         np.subtract(g_new, g, out=y)
-        sy = float(s @ y)
-        if not sy > 1e-10 * float(y @ y):  # no positive curvature: keep H as it is
+        sy, yy = float(s @ y), float(y @ y)
+        if not sy > 1e-10 * yy:  # no positive curvature: keep H as it is
             return
         self.newest = slot
         self.rho[slot] = 1.0 / sy
+        self.yy[slot] = yy
         self.count = min(self.count + 1, MEMORY)
 
     def direction(self, g):
+        """(-H g, its slope gᵀ(-H g)). The array is rewritten by the next call."""
         if not self.compiled:
             return self._numpy_direction(g)
         from .._kernels.quasi_newton import lbfgs_direction
 
-        out = np.empty_like(g)
-        lbfgs_direction(g, self.S, self.Y, self.rho, self.newest, self.count,
-                        self.alpha, out)
-        return out
+        if self.out is None:
+            self.out = np.empty_like(g)
+        slope = lbfgs_direction(g, self.S, self.Y, self.rho, self.yy, self.newest,
+                                self.count, self.alpha, self.out)
+        return self.out, float(slope)
 
     def _numpy_direction(self, g):
         """:func:`lbfgs_direction` in NumPy (same recursion)."""
@@ -166,7 +171,7 @@ class _Pairs:
             q *= 1.0 / (self.rho[self.newest] * float(y @ y))
         for i in reversed(order):
             q += (alpha[i] - self.rho[i] * float(self.Y[i] @ q)) * self.S[i]
-        return -q
+        return -q, -float(g @ q)
 
 
 def _wolfe_search(evaluate, x, f0, direction, slope, t):
@@ -174,8 +179,12 @@ def _wolfe_search(evaluate, x, f0, direction, slope, t):
     approximate ones near the rounding level of f): (t, f, g, gnorm), or None."""
     rounding = 1e-12 * abs(f0) + 1e-300
 
+    point = np.empty_like(x)  # every trial point written here: no new array per trial
+
     def phi(t):
-        f, g, gnorm = evaluate(x + t * direction)
+        np.multiply(direction, t, out=point)
+        np.add(point, x, out=point)
+        f, g, gnorm = evaluate(point)
         return t, f, float(g @ direction), (f, g, gnorm)
 
     def acceptable(trial):

@@ -134,7 +134,8 @@ class FullBatchObjective:
         W64 = x[:K * d].reshape(K, d)
         if self.small:
             return flat_from_smooth(p, self.smooth(W64, x[K * d:]))
-        W = np.ascontiguousarray(W64, dtype=p.dtype)
+        # the by-feature pass reads the float64 weights itself (no converted copy)
+        W = W64 if self.by_feature else np.ascontiguousarray(W64, dtype=p.dtype)
         b = np.ascontiguousarray(x[K * d:], dtype=p.dtype)
         loss, centre = self._pass(W, b)
         out = np.empty(K * d + K)
