@@ -196,6 +196,60 @@ class TestPeersBagOfWords:
                   epochs=None, **info)
 
 
+# ------------------------------------------------------------------ sparse L-BFGS
+
+LBFGS_ITERS = (4, 12)
+LBFGS_CASES = [(impl, it) for impl in ("sklearn lbfgs", "fastlr") for it in LBFGS_ITERS]
+
+
+@pytest.fixture(scope="class")
+def lbfgs_times():
+    yield {}
+
+
+class TestSparseLbfgs:
+    """L-BFGS per iteration on the 20-class bag of words at 2^18 (issue 9's sparse exact
+    solvers): fits of 4 and of 12 iterations (tol=0, the same L2 strength), per iteration
+    = the difference / 8, so the fits' fixed costs drop out. One round each (sklearn's
+    12 iterations take ~10 s)."""
+
+    @pytest.mark.parametrize("impl,iterations", LBFGS_CASES,
+                             ids=[f"{i.split()[0]}-{it}it" for i, it in LBFGS_CASES])
+    def test_lbfgs(self, benchmark, machine, one_dataset, lbfgs_times, impl, iterations):
+        log2d, n_classes = S.HEADLINE_LOG2D, 20
+        X, y = one_dataset.get(("bow", log2d, n_classes),
+                               lambda: S.bag_of_words(log2d, n_classes))
+        n = X.shape[0]
+        if impl == "fastlr":
+            from fastlr import SoftmaxRegression
+
+            SoftmaxRegression(solver="lbfgs", alpha=S.BOW_ALPHA, max_iter=2,  # compile
+                              tol=0.0).fit(X[:2048], y[:2048])
+            model = SoftmaxRegression(solver="lbfgs", alpha=S.BOW_ALPHA,
+                                      max_iter=iterations, tol=0.0)
+        else:
+            from sklearn.linear_model import LogisticRegression
+
+            model = LogisticRegression(C=1.0 / (S.BOW_ALPHA * n), max_iter=iterations,
+                                       tol=0.0)
+        fit = quiet(lambda k: model.fit(X, y))
+        t = timed(benchmark, fit, n, impl,
+                  f"{GROUP}sparse L-BFGS 2^{log2d} {n_classes} classes {iterations} iterations",
+                  machine, X, epochs=None, fixed=(1, 0), shape="bag-of-words",
+                  log2_features=log2d, classes=n_classes, outputs=n_classes,
+                  alpha=S.BOW_ALPHA, iterations=iterations, nnz=int(X.nnz), dtype="float32")
+        lbfgs_times[impl, iterations] = t
+        lo, hi = LBFGS_ITERS
+        if iterations == hi and (impl, lo) in lbfgs_times:
+            per = (t - lbfgs_times[impl, lo]) / (hi - lo)
+            lbfgs_times[impl, "per"] = per
+            benchmark.extra_info.update(per_iteration_s=per)
+            if impl == "fastlr" and ("sklearn lbfgs", "per") in lbfgs_times:
+                benchmark.extra_info.update(
+                    sklearn_per_iteration_s=lbfgs_times["sklearn lbfgs", "per"],
+                    speedup_per_iteration=lbfgs_times["sklearn lbfgs", "per"] / per)
+
+
 # ------------------------------------------------------------------ 3: tall dense
 
 TALL_IMPLS = ("numpy X.sum(axis=0)", "fastlr", "fastlr max_iter=3",
