@@ -361,8 +361,9 @@ def test_n_jobs_zero_is_an_error(data):
 @pytest.mark.parametrize("family,K", [("sigmoid", 1), ("sigmoid", 3), ("softmax", 4)])
 @pytest.mark.parametrize("fit_intercept", [True, False])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("d", [12, 150])  # within one tile of features; two and a part
 def test_flat_gradient_kernel_equals_the_numpy_composition(storage, family, K,
-                                                           fit_intercept, dtype):
+                                                           fit_intercept, dtype, d):
     """FullBatchObjective.flat (pass + one compiled loop finishing the gradient, as
     L-BFGS uses it) = smooth() + original_gradient + concatenate in NumPy."""
     import scipy.sparse as sp
@@ -371,7 +372,7 @@ def test_flat_gradient_kernel_equals_the_numpy_composition(storage, family, K,
     from fastlr._solvers.problem import Problem
 
     rng = np.random.default_rng(K)
-    n, d = 300, 12
+    n = 300
     X = rng.normal(size=(n, d)) * rng.uniform(0.1, 10, d) + rng.normal(0, 5, d)
     X[rng.random((n, d)) < 0.6] = 0
     X = (sp.csr_matrix(X) if storage == "csr" else X).astype(dtype)
