@@ -17,7 +17,9 @@ from .._config import kernel
 #: features per tile of the loops between the (K, d) and (d, K) layouts: a tile of the
 #: (d, K) array stays in L1 while the K rows of the (K, d) one are walked along it.
 #: Row by row instead, each of the K rows crossed the whole (d, K) array, one cache
-#: line a value (20 x 2^18: the weights 46 -> 12 ms, the gradient 74 -> 25 ms)
+#: line a value (20 x 2^18, side by side: the weights 43 -> 16 ms; the gradient, whose
+#: tile of G is first copied by output so that its loops run on contiguous slices,
+#: 42-62 -> 28-35 ms)
 TILE = 64
 
 
@@ -66,27 +68,40 @@ def flat_gradient(G, by_feature, gb, inv_scale, precondition, mean, centre, W, l
         if fit_intercept:
             gmax = max(gmax, abs(gbk))
     pens = np.zeros(K)  # each row's penalty, summed tile by tile
-    for j0 in range(0, d, TILE):  # tiles of features; a (d, K) G is read with stride K
-        j1 = min(j0 + TILE, d)
-        for k in range(K):
-            pk = pens[k]
-            for j in range(j0, j1):
-                g = np.float64(G[j, k]) if by_feature else np.float64(G[k, j])
-                if centre:
-                    g -= np.float64(gb[k]) * np.float64(mean[j])
-                w = W[k, j]
-                lw = l2w[j]
-                pk += lw * w * w
-                if precondition:
-                    s = np.float64(inv_scale[j])
+    gt = np.empty((K, TILE))
+    for j0 in range(0, d, TILE):
+        m = min(TILE, d - j0)
+        for jj in range(m):  # the tile of G by output, in float64 (a (d, K) G: stride K)
+            for k in range(K):
+                gt[k, jj] = np.float64(G[j0 + jj, k]) if by_feature else np.float64(G[k, j0 + jj])
+        sc, mn, lws = inv_scale[j0:j0 + m], mean[j0:j0 + m], l2w[j0:j0 + m]
+        for k in range(K):  # contiguous slices and no test inside: loops LLVM vectorises
+            row, wk, ok = gt[k], W[k, j0:j0 + m], out[k * d + j0:k * d + j0 + m]
+            cg = np.float64(gb[k]) if centre else 0.0
+            ob = out[K * d + k]
+            pk = 0.0
+            mk = 0.0
+            if precondition:
+                for jj in range(m):
+                    g = row[jj] - cg * np.float64(mn[jj])
+                    w = wk[jj]
+                    lw = lws[jj]
+                    pk += lw * w * w
+                    s = np.float64(sc[jj])
                     g = g * s * inv_total + lw * w
-                    gu = g / s + out[K * d + k] * np.float64(mean[j])
-                else:
+                    ok[jj] = g
+                    mk = max(mk, abs(g / s + ob * np.float64(mn[jj])))
+            else:
+                for jj in range(m):
+                    g = row[jj] - cg * np.float64(mn[jj])
+                    w = wk[jj]
+                    lw = lws[jj]
+                    pk += lw * w * w
                     g = g * inv_total + lw * w
-                    gu = g
-                out[k * d + j] = g
-                gmax = max(gmax, abs(gu))
-            pens[k] = pk
+                    ok[jj] = g
+                    mk = max(mk, abs(g))
+            pens[k] += pk
+            gmax = max(gmax, mk)
     pen = 0.0
     for k in range(K):
         pen += pens[k]
