@@ -394,6 +394,35 @@ def test_flat_gradient_kernel_equals_the_numpy_composition(storage, family, K,
     assert gmax == pytest.approx(gmax2, rel=rtol)
 
 
+def test_flat_gradients_are_reused_only_when_nobody_holds_them():
+    """FullBatchObjective.flat hands out its gradient arrays from a pool: one still
+    held (as L-BFGS holds g and the line search's trials) is never written again."""
+    import scipy.sparse as sp
+
+    from fastlr._solvers.objective import FullBatchObjective
+    from fastlr._solvers.problem import Problem
+
+    rng = np.random.default_rng(0)
+    n, d, K = 200, 30, 3
+    X = sp.random(n, d, density=0.3, random_state=1, format="csr")
+    p = Problem(family="softmax", X=X, T=rng.integers(0, K, n).astype(np.intp),
+                sw=np.ones(n), n_outputs=K, l1=0.0, l2=0.01, fit_intercept=True,
+                precondition=False, mean=np.zeros(d), inv_scale=np.ones(d), pen=np.ones(d))
+    obj = FullBatchObjective(p, n_chunks=2)
+    points = [rng.normal(0, 0.3, K * d + K) for _ in range(3)]
+    g1 = obj.flat(points[0])[1]
+    kept = g1.copy()
+    g2 = obj.flat(points[1])[1]
+    assert g2 is not g1
+    np.testing.assert_array_equal(g1, kept)  # g1 untouched by the second evaluation
+    fresh = obj.flat(points[2])[1].copy()
+    del g1
+    g3 = obj.flat(points[2])[1]  # a free array again (its values: the new ones)
+    np.testing.assert_array_equal(g3, fresh)
+    assert g3 is not g2
+    assert len(obj._gradients) == 3  # four evaluations, three arrays: the last reused one
+
+
 def test_lbfgs_two_loop_numpy_equals_the_kernel():
     """Small problems take the NumPy two-loop recursion (no compiled call in the fit):
     the same direction as the kernel, with a wrapped-around ring of pairs."""

@@ -66,6 +66,7 @@ def lbfgs(problem, W, b, *, max_iter, tol, verbose=0, warn=True):
             return _result(p, x, K, d, 0, curve, True, gnorm)
 
         memory = _Pairs(x.size, compiled=not getattr(obj, "small", False))
+        point = np.empty_like(x)  # the line searches' trial points, one array a fit
         converged = False
         stop = f"not converged in max_iter={max_iter} iterations"
         it = 0
@@ -75,12 +76,12 @@ def lbfgs(problem, W, b, *, max_iter, tol, verbose=0, warn=True):
                 memory.clear()
                 direction, slope = -g, -float(g @ g)
             t0 = 1.0 if memory.count else min(1.0, 1.0 / max(np.sqrt(-slope), 1e-300))
-            step = _wolfe_search(evaluate, x, f, direction, slope, t0)
+            step = _wolfe_search(evaluate, x, f, direction, slope, t0, point)
             if step is None and memory.count:  # a poor quasi-Newton direction: steepest descent
                 memory.clear()
                 direction, slope = -g, -float(g @ g)
                 step = _wolfe_search(evaluate, x, f, direction, slope,
-                                     min(1.0, 1.0 / max(np.sqrt(-slope), 1e-300)))
+                                     min(1.0, 1.0 / max(np.sqrt(-slope), 1e-300)), point)
             if step is None:  # no decrease that arithmetic can resolve
                 stop = "not converged: no decrease along the search direction"
                 break
@@ -174,14 +175,12 @@ class _Pairs:
         return -q, -float(g @ q)
 
 
-def _wolfe_search(evaluate, x, f0, direction, slope, t):
+def _wolfe_search(evaluate, x, f0, direction, slope, t, point):
     """A step t along ``direction`` meeting the strong Wolfe conditions (or the
     approximate ones near the rounding level of f): (t, f, g, gnorm), or None."""
     rounding = 1e-12 * abs(f0) + 1e-300
 
-    point = np.empty_like(x)  # every trial point written here: no new array per trial
-
-    def phi(t):
+    def phi(t):  # every trial point is written into ``point``: no new array per trial
         np.multiply(direction, t, out=point)
         np.add(point, x, out=point)
         f, g, gnorm = evaluate(point)
