@@ -21,8 +21,9 @@ from .losses import SIGMOID, residual_scratch, sigmoid_residual_loss, softmax_re
 from .prefetch import prefetch_item
 
 #: stored values between a value and the one whose weights (and gradient row) a pass
-#: asks for: idx is in order here, so the values ahead are the next in ``indices``
-ROWS_AHEAD = 32
+#: asks for: the full pass walks rows in order, so the values ahead are the next in
+#: ``indices`` (in another order the hint would only be wasted, never wrong)
+VALUES_AHEAD = 32
 
 
 @kernel
@@ -43,8 +44,8 @@ def csr_t_loss_grad(family, data, indices, indptr, Y, y, sw, idx, start, stop, W
             for k in range(K):
                 Z[r, k] = b[k]
             for p in range(indptr[i], indptr[i + 1]):
-                if p + ROWS_AHEAD < nnz:  # the weights of the value that many ahead
-                    ja = indices[p + ROWS_AHEAD]
+                if p + VALUES_AHEAD < nnz:  # the weights of the value that many ahead
+                    ja = indices[p + VALUES_AHEAD]
                     prefetch_item(Wt, ja, 0)
                     prefetch_item(Wt, ja, last)
                 j = indices[p]
@@ -60,8 +61,8 @@ def csr_t_loss_grad(family, data, indices, indptr, Y, y, sw, idx, start, stop, W
             for k in range(K):
                 gb[k] += Z[r, k]
             for p in range(indptr[i], indptr[i + 1]):
-                if p + ROWS_AHEAD < nnz:
-                    ja = indices[p + ROWS_AHEAD]
+                if p + VALUES_AHEAD < nnz:
+                    ja = indices[p + VALUES_AHEAD]
                     prefetch_item(Gt, ja, 0)
                     prefetch_item(Gt, ja, last)
                 j = indices[p]
