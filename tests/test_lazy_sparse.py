@@ -17,7 +17,8 @@ import scipy.sparse as sp
 import fastlr
 from fastlr._kernels import mbgd_epoch
 from fastlr._kernels.dense import ROWS
-from fastlr._kernels.lazy import feature_table, lazy_csr_epoch
+from fastlr._kernels.lazy import lazy_csr_epoch
+from fastlr._kernels.lazy_penalty import feature_table
 from fastlr._solvers.sparse_epochs import lazy_epochs_pay, lazy_workspace
 
 PENALTIES = {"none": (0.0, 0.0), "l2": (0.0, 1e-2), "l1": (1e-2, 0.0),
@@ -231,7 +232,7 @@ def test_decay_logs_are_log1p_whichever_formula_computes_them(dtype, el2):
     any column) from log1p; both give log(1 - ε) to rounding, NaN where ε >= 1."""
     from numba import njit
 
-    from fastlr._kernels.lazy import LOGA, Q, SERIES_EPS, _decay_logs
+    from fastlr._kernels.lazy_penalty import LOGA, Q, SERIES_EPS, _decay_logs
 
     decay_logs = njit(lambda F, el2: _decay_logs(F, el2))  # internal: no Python entry
     q = np.linspace(0.0, 1.5, 1001)

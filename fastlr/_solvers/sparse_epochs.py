@@ -57,7 +57,7 @@ class LazyEpochRunner:
     """Same interface as :class:`fastlr._solvers.mbgd.EpochRunner`."""
 
     def __init__(self, problem: Problem, batch_size: int):
-        from .._kernels.lazy import feature_table
+        from .._kernels.lazy_penalty import feature_table
 
         p = self.p = problem
         self.batch_size = batch_size
