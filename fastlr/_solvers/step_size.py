@@ -77,11 +77,12 @@ def _compiled(values: int) -> bool:
     return values >= COMPILED_VALUES or kernels_loaded()
 
 
-def _compiled_curvature(p: Problem, rows, w, rng):
+def _compiled_curvature(p: Problem, rows, nnz, w, rng):
     """(λ, squared norms of the preconditioned rows) of the CSR subsample ``rows``:
     the power iterations of :func:`auto_step` in :mod:`fastlr._kernels.curvature`,
     on the same columns as :func:`_preconditioned_rows` (those the subsample stores
-    or that are centred, in increasing order: the same start vector)."""
+    or that are centred, in increasing order: the same start vector); ``nnz``: the
+    values the subsample stores."""
     from .._kernels.curvature import gather_scaled_rows, mark_row_columns, power_iteration
 
     X, d = p.X, p.n_features
@@ -98,7 +99,6 @@ def _compiled_curvature(p: Problem, rows, w, rng):
     else:
         inv_c, mu_c = np.ones(cols.size), np.zeros(cols.size)
     m = rows.size
-    nnz = int(np.diff(X.indptr)[rows].sum())
     data, indices = np.empty(nnz), np.empty(nnz, np.intp)
     indptr, sq = np.empty(m + 1, np.intp), np.empty(m)
     gather_scaled_rows(X.data, X.indices, X.indptr, np.ascontiguousarray(rows, np.intp),
@@ -120,8 +120,9 @@ def auto_step(p: Problem, batch_size: int) -> float:
     rng = np.random.default_rng(0)
     rows = np.sort(rng.choice(n, m, replace=False)) if m < n else np.arange(n)
     w = np.asarray(p.sw[rows], np.float64)   # weighted rows: a weight of 2 is a repeated row
-    if sp.issparse(p.X) and _compiled(int(np.diff(p.X.indptr)[rows].sum())):
-        lam, sq = _compiled_curvature(p, rows, w, rng)
+    nnz = int((p.X.indptr[rows + 1] - p.X.indptr[rows]).sum()) if sp.issparse(p.X) else 0
+    if sp.issparse(p.X) and _compiled(nnz):
+        lam, sq = _compiled_curvature(p, rows, nnz, w, rng)
     else:
         matvec, rmatvec, sq, cols = _preconditioned_rows(p, rows)
         v = rng.standard_normal(p.n_features if isinstance(cols, slice) else len(cols))
