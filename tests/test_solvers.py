@@ -448,26 +448,47 @@ def test_lbfgs_two_loop_numpy_equals_the_kernel():
         assert slope_plain == pytest.approx(float(g @ d_plain), rel=1e-12)
 
 
-def test_block_shuffle_visits_every_row_once_in_runs_of_consecutive_rows():
+def test_block_shuffle_visits_every_row_once_in_lockstep_runs_of_blocks():
     import importlib
 
     M = importlib.import_module("fastlr._solvers.mbgd")
     rng = np.random.RandomState(0)
     idx = np.arange(10, 1013, dtype=np.intp)  # not a multiple of the block
-    orders = [M.shuffled(idx, rng, 8) for _ in range(20)]
-    for order in orders:
-        assert order.dtype == idx.dtype and np.array_equal(np.sort(order), idx)
-        runs = np.split(order, np.flatnonzero(np.diff(order) != 1) + 1)
-        assert max(len(r) for r in runs) >= 8 and np.mean([len(r) for r in runs]) > 4
-    assert len({tuple(o[:16]) for o in orders}) == len(orders)  # a new order each epoch
+    n = len(idx)
+    for block, streams, run in ((8, 1, 8), (40, 8, 4), (12, 3, 4), (10, 4, 4)):
+        orders = []
+        for seed in range(20):
+            order = M.shuffled(idx, np.random.RandomState(seed), block, streams=streams,
+                               run=run)
+            assert order.dtype == idx.dtype and np.array_equal(np.sort(order), idx)
+            # the documented construction, written plainly: the grid shifted by an
+            # offset, the blocks permuted, `streams` blocks at a time read `run` rows
+            # of each in turn
+            draw = np.random.RandomState(seed)
+            offset = draw.randint(block)
+            nb = -(-n // block)
+            perm = draw.permutation(nb)
+            expect = []
+            for g in range(0, nb, streams):
+                group = [np.arange(q * block, min(q * block + block, n))
+                         for q in perm[g:g + streams]]
+                for step in range(0, block, run):
+                    for rows_q in group:
+                        expect.extend(idx[(rows_q[step:step + run] + offset) % n])
+            assert np.array_equal(order, expect)
+            orders.append(order)
+        assert len({tuple(o[:16]) for o in orders}) == len(orders)  # a new order each epoch
     full = M.shuffled(idx, rng, 1)
     assert np.array_equal(np.sort(full), idx)
     # the rows 0 ... n-1 written without reading idx: the same order as read through it
-    rows = np.arange(len(idx), dtype=np.intp)
+    rows = np.arange(n, dtype=np.intp)
     for seed in range(5):
-        via_idx = M.shuffled(rows, np.random.RandomState(seed), 8)
-        assert np.array_equal(M.shuffled(rows, np.random.RandomState(seed), 8, True), via_idx)
-        assert np.array_equal(M.shuffled(idx, np.random.RandomState(seed), 8),
+        via_idx = M.shuffled(rows, np.random.RandomState(seed), 40)
+        assert np.array_equal(M.shuffled(rows, np.random.RandomState(seed), 40, True), via_idx)
+        assert np.array_equal(M.shuffled(idx, np.random.RandomState(seed), 40),
                               idx[via_idx])
     assert M.shuffle_block(np.zeros((10, 10))) == 1
-    assert M.shuffle_block(np.zeros((1 << 20, 16), np.float32)) == M.SHUFFLE_BLOCK
+    # a large X: blocks of SHUFFLE_BLOCK_BYTES, in whole runs
+    assert M.shuffle_block(np.zeros((1 << 20, 100), np.float32)) == 20
+    assert M.shuffle_block(np.zeros((1 << 16, 784), np.float32)) == M.SHUFFLE_RUN
+    assert M.shuffle_block(np.zeros((1 << 20, 16), np.float32)) % M.SHUFFLE_RUN == 0
