@@ -169,9 +169,10 @@ def pen_for(d, dtype=np.float64):
 
 
 def kernel_epoch(case, idx, batch_size, W, b, bufs, eta, l1, l2, fit_intercept,
-                 mean=None, inv_scale=None):
-    """One kernel epoch; precondition when ``mean`` is given; the penalty factors
-    of :func:`pen_for`. Updates W, b in place."""
+                 mean=None, inv_scale=None, fold=False):
+    """One kernel epoch; precondition when ``mean`` is given (centred through the
+    intercept with ``fold``); the penalty factors of :func:`pen_for`. Updates W, b
+    in place."""
     d = case.X.shape[1]
     standardize = mean is not None
     if not standardize:
@@ -180,7 +181,7 @@ def kernel_epoch(case, idx, batch_size, W, b, bufs, eta, l1, l2, fit_intercept,
     return kern.mbgd_epoch(family, case.X, Y, y, case.sw, idx, batch_size, W, b,
                            bufs.G, bufs.gb, bufs.Z, bufs.We,
                            eta, l1, l2, fit_intercept, standardize, mean, inv_scale,
-                           pen_for(d, case.dtype))
+                           pen_for(d, case.dtype), fold)
 
 
 # ----------------------------------------------------------------- assertions
@@ -413,6 +414,44 @@ def test_mbgd_epochs_match_reference(dtype, kind, penalty, batch_size, fit_inter
         np.testing.assert_array_equal(b, case.b)
     if l1 > 0 and dtype == np.float64:  # proximal step: the same exact zeros
         np.testing.assert_array_equal(W == 0, W_ref == 0)
+
+
+@pytest.mark.parametrize("penalty", ["l2", "l1"])
+@pytest.mark.parametrize("batch_size", [7, 32])
+@kind_params
+@dtype_params
+def test_mbgd_epochs_centred_through_the_intercept_match_reference(dtype, kind, penalty,
+                                                                   batch_size):
+    """``fold``: dense rows centred through the intercept and the gradient (the
+    caller's choice when every |mean| is within a standard deviation), the same
+    epochs as the reference's centred rows."""
+    n, d = N_EPOCH_ROWS, 5
+    seed = seed_for("fold", kind, penalty, batch_size)
+    rng = np.random.default_rng(seed)
+    loc, scale = rng.uniform(-0.8, 0.8, size=d), rng.uniform(1.0, 3.0, size=d)
+    case = make_case(kind, dtype, n, d, seed, loc=loc, scale=scale)
+    mean = case.X.mean(axis=0, dtype=np.float64).astype(dtype)
+    inv_scale = (1.0 / case.X.std(axis=0, dtype=np.float64)).astype(dtype)
+    l1, l2 = PENALTIES[penalty]
+    c64 = case.astype(np.float64)
+    rtol = EPOCH_RTOL[dtype]
+    W, b = case.W.copy(), case.b.copy()
+    W_ref, b_ref = c64.W.copy(), c64.b.copy()
+    bufs = Buffers.for_case(case)
+    for epoch in range(N_EPOCHS):
+        idx = rng.permutation(n).astype(np.intp)
+        eta = eta_of(epoch)
+        total, nb, finite = kernel_epoch(case, idx, batch_size, W, b, bufs, eta, l1, l2,
+                                         True, mean, inv_scale, fold=True)
+        total_ref, _ = ref.mbgd_epoch(c64.family, c64.X, c64.T, c64.sw, idx, batch_size,
+                                      W_ref, b_ref, eta, l1, l2, True, as64(mean),
+                                      as64(inv_scale), pen=pen_for(d))
+        assert finite
+        assert_rel_close(total, total_ref, rtol, f"objective sum, epoch {epoch}")
+        scale_ = max(np.abs(W_ref).max(), np.abs(b_ref).max())
+        assert_scaled_close(W, W_ref, rtol, scale_, f"W after epoch {epoch}")
+        assert_scaled_close(b, b_ref, rtol, scale_, f"b after epoch {epoch}")
+        assert not bufs.G.any() and not bufs.gb.any()
 
 
 #: |mean| / std of the features in the large-offset test: a calendar year

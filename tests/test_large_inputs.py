@@ -226,3 +226,53 @@ def test_compiled_column_formulas_equal_the_numpy_ones(monkeypatch, fit_intercep
             np.testing.assert_allclose(u, v, rtol=1e-13, atol=1e-300)
         for u, v in zip(scaling.weighted_moments(A, sw), moments):
             np.testing.assert_allclose(u, v, rtol=1e-13, atol=1e-300)
+
+
+def test_the_mean_goes_through_the_intercept_only_within_a_standard_deviation():
+    """Scaling.fold: dense MBGD epochs centre through the intercept only when no
+    column's mean is further from 0 than its spread (a constant column: only 0); the
+    fits with and without it give the same model."""
+    from fastlr import SigmoidRegression
+    from fastlr._estimators import scaling
+
+    rng = np.random.default_rng(3)
+    n, d = 400, 6
+    X = rng.standard_normal((n, d)) + rng.uniform(-0.9, 0.9, d)
+    sw = np.ones(n)
+    kw = dict(fit_intercept=True, l2=0.1, standardized_penalty=False, dtype=np.float64)
+    assert scaling.preconditioner(X, sw, **kw).fold
+    offset = X.copy()
+    offset[:, 2] += 3.0                         # 3 standard deviations off 0
+    constant = X.copy()
+    constant[:, 4] = 0.5                        # constant, not 0
+    zero = X.copy()
+    zero[:, 4] = 0.0                            # constant 0: nothing to cancel
+    assert not scaling.preconditioner(offset, sw, **kw).fold
+    assert not scaling.preconditioner(constant, sw, **kw).fold
+    assert scaling.preconditioner(zero, sw, **kw).fold
+    # no centring at all: nothing to fold either way
+    assert scaling.preconditioner(offset, sw, **dict(kw, fit_intercept=False)).fold
+    assert scaling.preconditioner(offset, sw, **dict(kw, centre=False)).fold
+
+    y = (X @ rng.standard_normal(d) + rng.logistic(size=n) > 0).astype(int)
+    est = SigmoidRegression(random_state=0, max_iter=5, tol=None).fit(X, y)
+    assert est._fastlr_stats.fold
+    # the same epochs centring every row: the model equals the folded one to rounding
+    from fastlr._estimators import base
+
+    real = base.preconditioner
+
+    def rows_centred(*a, **k):
+        return real(*a, **k)._replace(fold=False)
+
+    try:
+        base.preconditioner = rows_centred
+        est2 = SigmoidRegression(random_state=0, max_iter=5, tol=None).fit(X, y)
+    finally:
+        base.preconditioner = real
+    assert not est2._fastlr_stats.fold
+    np.testing.assert_allclose(est.coef_, est2.coef_, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(est.intercept_, est2.intercept_, rtol=1e-9, atol=1e-12)
+    # and the constant column keeps a zero weight
+    est3 = SigmoidRegression(random_state=0, max_iter=5, tol=None).fit(constant, y)
+    assert not est3._fastlr_stats.fold and abs(est3.coef_[0, 4]) < 1e-10

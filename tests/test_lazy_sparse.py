@@ -69,7 +69,7 @@ def _run_both(family, K, penalty, precondition, batch_size, *, fit_intercept=Tru
         idx = rng.permutation(n).astype(np.intp)
         eager = mbgd_epoch(family, (X.data, X.indices, X.indptr), Y, y, sw, idx, batch_size,
                            W_eager, b_eager, G, gb, Z, We, eta, l1, l2, fit_intercept,
-                           precondition, mean, inv, pen)
+                           precondition, mean, inv, pen, True)
         lazy = lazy_csr_epoch(family, X.data, X.indices, X.indptr, Y, y, sw, idx, batch_size,
                               S, b_lazy, gb_lazy, Z_lazy, eta, l1, l2, fit_intercept, F,
                               *work, W_lazy)

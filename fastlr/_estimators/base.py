@@ -23,7 +23,7 @@ from .columns import stored_columns
 from .dask_io import along_rows, is_dask
 from .inputs import check_X_block, row_chunks, validate_Xy
 from .predicting import PredictMixin
-from .scaling import NonFinite, fused_finite_check, preconditioner
+from .scaling import NonFinite, Scaling, fused_finite_check, preconditioner
 from .targets import (check_sample_weight, check_two_classes, combined_sample_weight,
                       encode_targets, target_type, unique_labels)
 
@@ -202,14 +202,15 @@ class BaseLogistic(PredictMixin, ClassifierMixin, BaseEstimator):
             if stats is None:
                 check_X_block(X, self)  # raises scikit-learn's error naming NaN or inf
                 raise NonFinite("X contains NaN or infinity")
-        mean, inv_scale, pen = stats
+        mean, inv_scale, pen = tuple(stats)[:3]
         sw = sw.astype(dtype)
         if is_dask(X):
             T, sw = along_rows(T, X), along_rows(sw, X)
         n_out = T.shape[1] if family == "sigmoid" else len(classes)
         return Problem(family=family, X=X, T=T, sw=sw, n_outputs=n_out, l1=l1, l2=l2,
                        fit_intercept=bool(self.fit_intercept), precondition=True,
-                       mean=mean, inv_scale=inv_scale, pen=pen)
+                       mean=mean, inv_scale=inv_scale, pen=pen,
+                       fold_mean=bool(getattr(stats, "fold", False)))
 
     def _classes_for(self, family, y, y_type):
         if y_type == "multilabel-indicator":
@@ -222,7 +223,8 @@ class BaseLogistic(PredictMixin, ClassifierMixin, BaseEstimator):
             self.intercept_[:] = 0
         self.classes_ = classes
         self._fastlr_family = family
-        self._fastlr_stats = (problem.mean, problem.inv_scale, problem.pen)
+        self._fastlr_stats = Scaling(problem.mean, problem.inv_scale, problem.pen,
+                                     problem.fold_mean)
         curve = list(res.loss_curve)
         if extend:
             self.loss_curve_ = list(getattr(self, "loss_curve_", [])) + curve

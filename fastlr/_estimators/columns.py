@@ -48,7 +48,8 @@ class StoredColumns:
             row[self.keep] = fitted
         est.coef_ = coef
         est._fastlr_stats = WideStats(self.keep, self.empty, self.n_features,
-                                      tuple(est._fastlr_stats))
+                                      tuple(est._fastlr_stats)[:3],
+                                      getattr(est._fastlr_stats, "fold", False))
 
 
 class WideStats:
@@ -57,9 +58,10 @@ class WideStats:
     them, so they are widened then, not at every fit (three d-length arrays: 49 ms
     of a 2^22-column fit). Iterates like the tuple ``(mean, inv_scale, pen)``."""
 
-    def __init__(self, keep, empty, n_features, stats):
+    def __init__(self, keep, empty, n_features, stats, fold=False):
         self._parts = (keep, empty, n_features, stats)
         self._full = None
+        self.fold = fold  # scaling.Scaling.fold of the fit
 
     def __iter__(self):
         if self._full is None:  # built whole, then published (two readers at once

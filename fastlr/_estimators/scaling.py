@@ -7,6 +7,8 @@ pieces up, so every storage of the same data gets the same statistics.
 """
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -270,8 +272,28 @@ def weighted_moments(X, sw):
 CURVATURE = 0.25
 
 
+class Scaling(NamedTuple):
+    """What :func:`preconditioner` returns: the columns' training statistics, and
+    whether the mean may go through the intercept (see ``fold``)."""
+    mean: np.ndarray
+    inv_scale: np.ndarray
+    pen: np.ndarray
+    #: MBGD epochs centre through the intercept: always for CSR rows (a centred sparse
+    #: row is dense) and when nothing is centred; for dense rows when every column's
+    #: mean is within one standard deviation of 0 (a constant column's: is 0). Then
+    #: (x - m)·w = x·w - m·w loses at most about one bit to cancellation (docs/math.md
+    #: §7); a column far from 0 relative to its spread (raw units, a year, a
+    #: timestamp) keeps every dense row centred on the fly
+    fold: bool = False
+
+
+def mean_within_spread(m_s, var_s) -> bool:
+    """True when |mean_j| <= std_j for every column (moments in any common units)."""
+    return bool(np.all(m_s * m_s <= var_s))
+
+
 def preconditioner(X, sw, *, fit_intercept, l2, standardized_penalty, dtype, centre=True):
-    """(mean, inv_scale, pen) the solvers train with, in ``dtype``.
+    """:class:`Scaling` (mean, inv_scale, pen, fold) the solvers train with, in ``dtype``.
 
     Rows are trained as x̃ = (x - mean) · inv_scale. Columns are centred on
     their weighted mean (only with an intercept to absorb it; without one
@@ -297,13 +319,14 @@ def preconditioner(X, sw, *, fit_intercept, l2, standardized_penalty, dtype, cen
     """
     d = X.shape[1]
     m_s, var_s, a = weighted_moments(X, sw)
+    fold = sp.issparse(X) or not (centre and fit_intercept) or mean_within_spread(m_s, var_s)
     if d >= COMPILED_COLUMNS:
         from .. import _kernels as K
 
         mean, inv_scale, pen = np.empty(d, dtype), np.empty(d, dtype), np.empty(d, dtype)
         K.column_scaling(m_s, var_s, a, bool(fit_intercept), bool(standardized_penalty),
                          bool(centre), float(l2), CURVATURE, mean, inv_scale, pen)
-        return mean, inv_scale, pen
+        return Scaling(mean, inv_scale, pen, fold)
     if not fit_intercept:
         var_s, m_s = var_s + m_s * m_s, np.zeros(d)
     sd_s = np.sqrt(var_s)
@@ -319,4 +342,4 @@ def preconditioner(X, sw, *, fit_intercept, l2, standardized_penalty, dtype, cen
     inv_scale = np.where(np.isfinite(inv_scale) & (inv_scale > 0), inv_scale, 1.0)
     q = q_s * a
     pen = q * inv_scale
-    return (m_s * a).astype(dtype), inv_scale.astype(dtype), pen.astype(dtype)
+    return Scaling((m_s * a).astype(dtype), inv_scale.astype(dtype), pen.astype(dtype), fold)

@@ -26,8 +26,15 @@ from .update import proximal_step, scaled_weights
 
 @kernel
 def mbgd_epoch(family, X, Y, y, sw, idx, batch_size, W, b, G, gb, Z, We,
-               eta, l1, l2, fit_intercept, standardize, mean, inv_scale, pen):
+               eta, l1, l2, fit_intercept, standardize, mean, inv_scale, pen, fold):
     """MBGD epoch over rows ``idx`` in minibatches of ``batch_size``.
+
+    With ``standardize`` the rows are centred: dense rows inside the block loops,
+    unless ``fold`` (the caller's promise that every |mean_j| is within the column's
+    standard deviation, :class:`fastlr._estimators.scaling.Scaling`); then, as for
+    CSR rows always, through the intercept, (x - m)·w + b = x·w + (b - m·w), and the
+    gradient, Σ r (x - m) = Σ r x - (Σ r) m, at O(K·d) a minibatch instead of a
+    subtraction per value (2M x 100 float32, side by side: 207 -> 191 ms an epoch).
 
     Each minibatch is :func:`.losses.fused_pass` written out in this loop (block
     logits, residuals, block gradient, then the proximal step), calling the
@@ -47,7 +54,7 @@ def mbgd_epoch(family, X, Y, y, sw, idx, batch_size, W, b, G, gb, Z, We,
         scaled_weights(W, inv_scale, We)
     Wk = We if standardize else W
     # CSR rows are centred through the intercept and the gradient (see fused_pass)
-    folded = standardize and centre_folded(X)
+    folded = standardize and (fold or centre_folded(X))
     centre_rows = standardize and not folded
     bk = np.empty_like(b)
     st = residual_scratch(Z)

@@ -76,7 +76,8 @@ class EpochRunner:
         if self.chunks == 1:
             return mbgd_epoch(self.fam, self.X, self.Y, self.y, p.sw, order, self.batch_size,
                               W, b, self.G, self.gb, self.Z, self.We, eta, p.l1, p.l2,
-                              p.fit_intercept, p.precondition, p.mean, p.inv_scale, p.pen)
+                              p.fit_intercept, p.precondition, p.mean, p.inv_scale, p.pen,
+                              p.fold_mean)
         def segment(start, stop, total):
             return mbgd_epoch_threaded(self.fam, self.X, self.Y, self.y, p.sw,
                                        order[start:stop], self.batch_size, W, b, self.G,
