@@ -10,8 +10,8 @@ row). The softmax residual keeps libm's exp: inline there, it measured no faster
 
 - exp: t = n ln 2 + r with n = round(t / ln 2) and r = t - n ln 2 taken in two
   parts (Cody and Waite), so |r| <= ln(2)/2; e^r by its Taylor polynomial of
-  degree 7 (truncation below 5e-9 relative); 2^n (n in [-126, 0]) as the product
-  of the powers of two of n's bits, each exact. Below t = -126 ln 2 (e < 1.2e-38)
+  degree 7 (truncation below 5e-9 relative); 2^n (n in [-126, 0]) exactly, as the
+  float32 whose exponent bits are 127 + n. Below t = -126 ln 2 (e < 1.2e-38)
   the result is 0.
 - log1p: log(1 + e) = 2 atanh(s) with s = e / (2 + e) in [0, 1/3], the odd series
   to s^15 (truncation below 2e-8 relative); relative accuracy holds for tiny e.
@@ -28,8 +28,9 @@ so a diverging fit still shows a NaN loss.
 from __future__ import annotations
 
 import numpy as np
+from llvmlite import ir
 from numba import types
-from numba.extending import overload
+from numba.extending import intrinsic, overload
 
 _LOG2E = 1.4426950408889634
 _LN2_HI = 0.693359375           # ln 2 = _LN2_HI + _LN2_LO; _LN2_HI has few bits (n·_LN2_HI exact)
@@ -48,6 +49,19 @@ def log1p_unit(e):
 
 def _is_float32(x):
     return isinstance(x, types.Float) and x.bitwidth == 32
+
+
+@intrinsic
+def _float32_from_bits(typingctx, bits):
+    """The float32 whose IEEE bits are the low 32 bits of the integer ``bits`` (a
+    bitcast, no conversion)."""
+    if not isinstance(bits, types.Integer):
+        return None
+
+    def codegen(context, builder, signature, args):
+        low = args[0] if bits.bitwidth == 32 else builder.trunc(args[0], ir.IntType(32))
+        return builder.bitcast(low, ir.FloatType())
+    return types.float32(bits), codegen
 
 
 @overload(exp_nonpos, inline="always")
@@ -69,14 +83,10 @@ def _exp_nonpos(t):
         p = p * r + np.float32(0.5)
         p = p * r + one
         p = p * r + one
-        m = np.int32(-n)                  # 0 ... 126: 2^-m from m's bits
-        p *= np.float32(0.5) if m & 1 else one
-        p *= np.float32(0.25) if m & 2 else one
-        p *= np.float32(2.0 ** -4) if m & 4 else one
-        p *= np.float32(2.0 ** -8) if m & 8 else one
-        p *= np.float32(2.0 ** -16) if m & 16 else one
-        p *= np.float32(2.0 ** -32) if m & 32 else one
-        p *= np.float32(2.0 ** -64) if m & 64 else one
+        # 2^n, n in [-126, 0]: the normal float32 of biased exponent 127 + n, built
+        # from its bits (seven selected multiplications before: the residual loop of
+        # 2M rows 26 -> 23 ms)
+        p *= _float32_from_bits((np.int32(n) + 127) << 23)
         return np.float32(0.0) if u < np.float32(-126.0) else p
     return impl
 

@@ -135,7 +135,7 @@ def shuffled(idx, rng, block=1, identity=False, streams=SHUFFLE_STREAMS, run=SHU
     consecutive blocks of that permutation are read in lockstep, ``run`` rows
     of each in turn: a minibatch of ``streams * run`` rows takes ``run``
     neighbouring rows from each of ``streams`` random places of X, and the
-    next ``block / run`` minibatches take the following rows of the same places.
+    next ``block / run - 1`` minibatches take the following rows of the same places.
     Every row is visited once an epoch; memory is read as ``streams`` sequential
     streams, which the hardware prefetcher follows (2M x 100 float32, a bare read
     of X in such an order: 88 ms with blocks of 16 rows, 80 with 32; blocks of 8
