@@ -265,14 +265,27 @@ def test_the_mean_goes_through_the_intercept_only_within_a_standard_deviation():
     def rows_centred(*a, **k):
         return real(*a, **k)._replace(fold=False)
 
+    from fastlr import LogisticRegression
+    from fastlr._config import kernels_loaded
+
+    assert kernels_loaded()  # the exact solver runs the compiled passes, not NumPy's
+    exact = LogisticRegression(C=0.5, tol=1e-10).fit(X, y)
+    exact32 = LogisticRegression(C=0.5).fit(X.astype(np.float32), y)
     try:
         base.preconditioner = rows_centred
         est2 = SigmoidRegression(random_state=0, max_iter=5, tol=None).fit(X, y)
+        exact2 = LogisticRegression(C=0.5, tol=1e-10).fit(X, y)
+        exact32_2 = LogisticRegression(C=0.5).fit(X.astype(np.float32), y)
     finally:
         base.preconditioner = real
     assert not est2._fastlr_stats.fold
     np.testing.assert_allclose(est.coef_, est2.coef_, rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(est.intercept_, est2.intercept_, rtol=1e-9, atol=1e-12)
+    # the exact solver's passes fold too: the same optimum, float64 and float32
+    assert exact._fastlr_stats.fold and not exact2._fastlr_stats.fold
+    np.testing.assert_allclose(exact.coef_, exact2.coef_, rtol=1e-7, atol=1e-9)
+    np.testing.assert_allclose(exact.intercept_, exact2.intercept_, rtol=1e-7, atol=1e-9)
+    np.testing.assert_allclose(exact32.coef_, exact32_2.coef_, rtol=1e-4, atol=1e-5)
     # and the constant column keeps a zero weight
     est3 = SigmoidRegression(random_state=0, max_iter=5, tol=None).fit(constant, y)
     assert not est3._fastlr_stats.fold and abs(est3.coef_[0, 4]) < 1e-10

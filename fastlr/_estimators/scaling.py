@@ -278,12 +278,13 @@ class Scaling(NamedTuple):
     mean: np.ndarray
     inv_scale: np.ndarray
     pen: np.ndarray
-    #: MBGD epochs centre through the intercept: always for CSR rows (a centred sparse
-    #: row is dense) and when nothing is centred; for dense rows when every column's
-    #: mean is within one standard deviation of 0 (a constant column's: is 0). Then
-    #: (x - m)·w = x·w - m·w loses at most about one bit to cancellation (docs/math.md
-    #: §7); a column far from 0 relative to its spread (raw units, a year, a
-    #: timestamp) keeps every dense row centred on the fly
+    #: the passes centre through the intercept: always for CSR rows (a centred sparse
+    #: row is dense) and when nothing is centred; for dense rows (serial MBGD epochs,
+    #: the exact solvers' full passes) when every column's mean is within one
+    #: standard deviation of 0 (a constant column's: is 0). Then (x - m)·w =
+    #: x·w - m·w loses at most about one bit to cancellation (docs/math.md §7); a
+    #: column far from 0 relative to its spread (raw units, a year, a timestamp)
+    #: keeps every dense row centred on the fly
     fold: bool = False
 
 

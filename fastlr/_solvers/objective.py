@@ -162,9 +162,10 @@ class FullBatchObjective:
 
     def _pass(self, W, b):
         """One pass over X at (W, b) (the data's dtype) into Gs[0], gbs[0]: Σ s_i r_i x_i
-        and Σ s_i r_i. Returns (Σ s_i ℓ_i, centre); ``centre`` means CSR rows centred
+        and Σ s_i r_i. Returns (Σ s_i ℓ_i, centre); ``centre`` means rows centred
         through the intercept, (x - m)·w + b = x·w + (b - m·w), whose gradient still
-        lacks the rank-one term -(Σ r) m, as :func:`fastlr._kernels.loss_grad` adds it."""
+        lacks the rank-one term -(Σ r) m, as :func:`fastlr._kernels.loss_grad` adds it
+        (CSR rows by feature; dense rows when ``Problem.fold_mean``)."""
         p = self.p
         centre = bool(p.precondition and self.by_feature and self.centred)
         # chunks handed out one at a time: a core slowed by a neighbour takes fewer
@@ -183,16 +184,22 @@ class FullBatchObjective:
             if p.precondition:
                 scaled_weights(W, p.inv_scale, self.We)
                 Wk = self.We
+            # dense rows whose means are all within a standard deviation are centred
+            # through the intercept too (scaling.Scaling.fold: no subtraction per value;
+            # 2M x 100 float32 LogisticRegression() fit 0.69 -> 0.62 s side by side)
+            fold = bool(p.precondition and p.fold_mean and isinstance(self.X, np.ndarray))
+            bk = (b - Wk @ np.asarray(p.mean, np.float64)).astype(p.dtype) if fold else b
+            center = bool(p.precondition) and not fold
             if self.Gs.shape[0] == 1:  # small data: no parallel region to launch
                 self.Gs[0] = 0
                 self.gbs[0] = 0
                 loss = loss_grad(self.fam, self.X, self.Y, self.y, p.sw, self.idx, 0,
-                                 p.n_samples, Wk, b, self.Gs[0], self.gbs[0], self.Zs[0],
-                                 p.mean, p.precondition)
+                                 p.n_samples, Wk, bk, self.Gs[0], self.gbs[0], self.Zs[0],
+                                 p.mean, center)
             else:
-                loss = full_loss_grad(self.fam, self.X, self.Y, self.y, p.sw, self.idx, Wk, b,
-                                      self.Gs, self.gbs, self.Zs, p.mean, p.precondition)
-            return loss, False
+                loss = full_loss_grad(self.fam, self.X, self.Y, self.y, p.sw, self.idx, Wk,
+                                      bk, self.Gs, self.gbs, self.Zs, p.mean, center)
+            return loss, fold
         finally:
             numba.set_parallel_chunksize(old)
 

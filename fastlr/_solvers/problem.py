@@ -38,7 +38,7 @@ class Problem:
     mean: np.ndarray            # (d,) column means (zeros: no centring)
     inv_scale: np.ndarray       # (d,) column scales (ones: no scaling)
     pen: np.ndarray             # (d,) per-feature penalty factor, see below
-    fold_mean: bool = False     # dense MBGD epochs may centre through the intercept
+    fold_mean: bool = False     # dense rows may be centred through the intercept
                                 #   (every |mean_j| <= std_j; scaling.Scaling.fold)
 
     @property
