@@ -1160,7 +1160,13 @@ def test_float32_exp_and_log1p_within_a_few_rounding_units_of_libm():
     into a relative error δ: a float32 t carries |t| 2^-24 already; this CPU's FMA
     gives 1 unit, CPUs without FMA, where fastmath may fold the two-part reduction,
     1.3); log1p within 3e-7 relative; exactly 0 below the smallest normal float32;
-    NaN for NaN. float64 arguments are libm's to the last bit."""
+    NaN for NaN. float64 arguments go to libm: within 2 units of the last place of
+    Python's math.exp/math.log1p (the same libm: equal on the CPUs seen so far; a
+    vectorising build with Intel's SVML may call another implementation). The
+    float64 reference is libm, not NumPy: NumPy's own AVX-512 exp and log1p differ
+    from libm by one unit on ~5% of these arguments."""
+    import math
+
     from numba import njit
 
     from fastlr._config import FASTMATH
@@ -1191,7 +1197,10 @@ def test_float32_exp_and_log1p_within_a_few_rounding_units_of_libm():
             assert np.all(rel_e <= 4 * units)
             assert rel_l.max() <= 3e-7
         else:
-            assert rel_e.max() <= 1e-16 and rel_l.max() <= 1e-16
+            libm_e = np.array([math.exp(v) for v in ts[normal].tolist()])
+            libm_l = np.array([math.log1p(v) for v in es[1:-1].tolist()])
+            assert np.all(np.abs(got_e[normal] - libm_e) <= 2 * np.spacing(libm_e))
+            assert np.all(np.abs(got_l[1:-1] - libm_l) <= 2 * np.spacing(libm_l))
         assert np.all(got_e[~normal & ~np.isnan(ts)] <= np.finfo(np.float32).tiny)
         assert np.isnan(got_e[-1]) and np.isnan(got_l[-1])
         assert got_e[-2] == 0.0 and got_e[-4] == 1.0 and got_l[-4] == 0.0
