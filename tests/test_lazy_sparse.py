@@ -38,9 +38,9 @@ def _sparse(n=300, d=200, density=0.03, dtype=np.float64, seed=1):
 
 
 def _run_both(family, K, penalty, precondition, batch_size, *, fit_intercept=True,
-              dtype=np.float64, epochs=4, seed=0):
+              dtype=np.float64, epochs=4, seed=0, X=None):
     rng = np.random.default_rng(seed)
-    X = _sparse(dtype=dtype)
+    X = _sparse(dtype=dtype) if X is None else X
     n, d = X.shape
     l1, l2 = PENALTIES[penalty]
     if family == 0:
@@ -94,6 +94,19 @@ def test_lazy_epochs_equal_the_eager_ones(family, K, penalty, precondition, batc
         assert penalty != "l1" or (We == 0).sum() > 0
         assert np.all(np.abs(Wl[We == 0]) <= 1e-12 * scale)
         assert np.all(np.abs(We[Wl == 0]) <= 1e-12 * scale)
+
+
+@pytest.mark.parametrize("family,K", [(0, 1), (1, 3)], ids=["binary", "multinomial"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_lazy_epochs_on_minibatches_storing_every_column_many_times(family, K, dtype):
+    """Few columns, all stored in every row: a minibatch's first row fills every
+    compact row, every later value repeats a feature (the one-output gather writes
+    each of them into the free row after the last feature's)."""
+    X = sp.csr_matrix(np.random.default_rng(3).uniform(0.5, 2.0, (60, 5)).astype(dtype))
+    We, be, Wl, bl, _ = _run_both(family, K, "elasticnet", True, 8, dtype=dtype, X=X)
+    tol = 1e-10 if dtype == np.float64 else 1e-5
+    np.testing.assert_allclose(Wl, We, rtol=0, atol=tol * np.abs(We).max())
+    np.testing.assert_allclose(bl, be, rtol=0, atol=tol * max(1.0, np.abs(be).max()))
 
 
 def test_lazy_epochs_without_intercept_and_in_float32():

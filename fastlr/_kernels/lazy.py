@@ -32,6 +32,18 @@ five accesses per stored value. Measured side by side on 100k bag-of-words
 rows (float32, ~44 values a row), per epoch: 2^18 columns, binary L2
 265 -> 220 ms, 20 classes L2 650 -> 525 ms; 2^22 columns, binary L2
 550 -> 475 ms, 20 classes L1 1,800 -> 1,370 ms.
+
+One output (binary, K = 1) has loops of its own: the compact arrays and ``S``
+as flat views, so that the update runs over contiguous rows and vectorises,
+and the scatter and gather have no loop over k per feature; a gather without
+a branch (every value fills the next free compact row, which only a
+feature's first value keeps: whether a value is its feature's first in the
+minibatch is as unpredictable as the vocabulary); the logits' weights
+multiplied by the data scale once per feature (one gather per stored value
+instead of two); compact rows and features as unsigned indices (no test for
+a negative index). And the tables' rows are prefetched only when the tables
+outgrow CACHED_TABLES. 100k rows, 2 classes, L2, fit with one epoch, side by
+side on an Intel Xeon (AVX-512): 2^14 columns 65 -> 52 ms, 2^18 91 -> 78 ms.
 Rows are not centred (a centred sparse row is dense); the caller trains such
 problems with ``mean = 0``.
 
@@ -59,10 +71,29 @@ def _gather(indices, indptr, idx, s0, s1, nb, S, F, Wc, C, pos, touched):
     K = S.shape[1]
     nt = 0
     c = 0
+    if K == 1:  # without a branch: every value fills the next free compact row, which
+        for t in range(s0, s1):  # only a feature's first value keeps
+            i = idx[t]
+            for p in range(indptr[i], indptr[i + 1]):
+                j = np.uintp(indices[p])
+                seen = F[j, LAST]
+                first = seen >= 0
+                u = nt if first else int(-1.0 - seen)
+                touched[nt] = j
+                C[STEPS, nt] = nb - seen
+                C[CXS, nt] = F[j, XSCALE]
+                C[CQ, nt] = F[j, Q]
+                C[CLA, nt] = F[j, LOGA]
+                Wc[nt, 0] = S[j, 0]
+                F[j, LAST] = -1.0 - u
+                pos[c] = u
+                c += 1
+                nt += first
+        return nt
     for t in range(s0, s1):
         i = idx[t]
         for p in range(indptr[i], indptr[i + 1]):
-            j = indices[p]
+            j = np.uintp(indices[p])  # unsigned: no wraparound test per index
             seen = F[j, LAST]
             if seen >= 0:  # first time in this minibatch
                 u = nt
@@ -73,14 +104,21 @@ def _gather(indices, indptr, idx, s0, s1, nb, S, F, Wc, C, pos, touched):
                 C[CXS, u] = F[j, XSCALE]
                 C[CQ, u] = F[j, Q]
                 C[CLA, u] = F[j, LOGA]
-                for k in range(K):
-                    Wc[u, k] = S[j, k]
+                if K == 1:
+                    Wc[u, 0] = S[j, 0]
+                else:
+                    for k in range(K):
+                        Wc[u, k] = S[j, k]
             else:
                 u = int(-1.0 - seen)
             pos[c] = u
             c += 1
     return nt
 
+
+#: bytes of the per-feature tables (S and F) below which they stay in a core's L2 cache
+#: and their rows are not prefetched
+CACHED_TABLES = 1 << 19
 
 #: values of a CSR row's ``indices``/``data`` asked for per prefetch (64-byte lines:
 #: 16 int32 or float32 values, 8 int64 or float64; 8 suits both)
@@ -113,6 +151,8 @@ def _prefetch_ahead(family, data, indices, indptr, Y, y, sw, idx, s1, batch_size
         if p1 > 0:
             prefetch_entry(indices, p1 - 1)
             prefetch_entry(data, p1 - 1)
+    if S.shape[0] * (S.shape[1] * S.itemsize + F.shape[1] * F.itemsize) <= CACHED_TABLES:
+        return  # the per-feature tables stay in the cache: nothing to ask for
     last = S.shape[1] - 1  # a feature's K weights may end in the next cache line
     for r in range(s1, min(s1 + batch_size, n)):
         i = idx[r]
@@ -160,11 +200,18 @@ def lazy_csr_epoch(family, data, indices, indptr, Y, y, sw, idx, batch_size, S, 
     total = 0.0
     nb = 0
     st = residual_scratch(Z)
+    # one output: the compact arrays and S as flat views (contiguous in the feature)
+    wc1 = Wc.reshape(Wc.size)
+    gc1 = Gc.reshape(Gc.size)
+    s1d = S.reshape(S.size)
     for s0 in range(0, n, batch_size):
         s1 = min(s0 + batch_size, n)
         _prefetch_ahead(family, data, indices, indptr, Y, y, sw, idx, s1, batch_size, S, F)
         nt = _gather(indices, indptr, idx, s0, s1, nb, S, F, Wc, C, pos, touched)
         _catch_up_compact(mode, Wc, C, nt, el1, el2)
+        if K == 1:  # the logits' weights in the data's units (C[CLA] is free now)
+            for u in range(nt):
+                C[CLA, u] = C[CXS, u] * wc1[u]
         loss = 0.0
         c = 0
         for r0 in range(s0, s1, R):
@@ -177,7 +224,7 @@ def lazy_csr_epoch(family, data, indices, indptr, Y, y, sw, idx, batch_size, S, 
                     for p in range(indptr[i], indptr[i + 1]):
                         u = pos[c]
                         c += 1
-                        z += (data[p] * C[CXS, u]) * Wc[u, 0]
+                        z += data[p] * C[CLA, u]
                     Z[r, 0] = z
                 else:
                     for k in range(K):
@@ -201,7 +248,7 @@ def lazy_csr_epoch(family, data, indices, indptr, Y, y, sw, idx, batch_size, S, 
                     zr = Z[r, 0]
                     gb[0] += zr
                     for p in range(indptr[i], indptr[i + 1]):
-                        Gc[pos[c], 0] += zr * data[p]
+                        gc1[pos[c]] += zr * data[p]
                         c += 1
                 else:
                     for k in range(K):
@@ -219,20 +266,33 @@ def lazy_csr_epoch(family, data, indices, indptr, Y, y, sw, idx, batch_size, S, 
                     Gc[u, k] = 0
             return total, nb, False
         step = eta / (s1 - s0)
-        for u in range(nt):
-            q = C[CQ, u]
-            a = 1.0 - el2 * (q * q)
-            thr = el1 * q
-            gs = step * C[CXS, u]
-            for k in range(K):
-                v = a * Wc[u, k] - gs * Gc[u, k]
-                Wc[u, k] = v - min(max(v, -thr), thr)
-                Gc[u, k] = 0
-        for u in range(nt):  # scatter
-            j = touched[u]
-            for k in range(K):
-                S[j, k] = Wc[u, k]
-            F[j, LAST] = nb + 1
+        if K == 1:  # flat, contiguous loops: the update vectorises, the scatter
+            for u in range(nt):  # has no loop over k per feature
+                q = C[CQ, u]
+                a = 1.0 - el2 * (q * q)
+                thr = el1 * q
+                v = a * wc1[u] - (step * C[CXS, u]) * gc1[u]
+                wc1[u] = v - min(max(v, -thr), thr)
+                gc1[u] = 0
+            for u in range(nt):
+                j = touched[u]
+                s1d[j] = wc1[u]
+                F[j, LAST] = nb + 1
+        else:
+            for u in range(nt):
+                q = C[CQ, u]
+                a = 1.0 - el2 * (q * q)
+                thr = el1 * q
+                gs = step * C[CXS, u]
+                for k in range(K):
+                    v = a * Wc[u, k] - gs * Gc[u, k]
+                    Wc[u, k] = v - min(max(v, -thr), thr)
+                    Gc[u, k] = 0
+            for u in range(nt):  # scatter
+                j = touched[u]
+                for k in range(K):
+                    S[j, k] = Wc[u, k]
+                F[j, LAST] = nb + 1
         for k in range(K):
             if fit_intercept:
                 b[k] -= step * gb[k]

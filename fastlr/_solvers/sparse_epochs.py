@@ -39,18 +39,21 @@ def lazy_epochs_apply(p: Problem) -> bool:
 
 def lazy_workspace(indptr, n_features, n_outputs, batch_size, dtype):
     """The per-minibatch workspace of :func:`fastlr._kernels.lazy.lazy_csr_epoch`:
-    ``(Wc, Gc, C, pos, touched)`` for the at most m = min(d, values a minibatch
-    can store) features of one minibatch, and ``F``'s dtype (float32 counts steps
-    and compact rows exactly below 2^24, float64 beyond)."""
+    ``(Wc, Gc, C, pos, touched)`` for the at most min(d, values a minibatch
+    can store) features of one minibatch and one row more (the one-output gather
+    writes every value into the next free row), and ``F``'s dtype (float32 counts
+    steps and compact rows exactly below 2^24, float64 beyond). ``pos`` and
+    ``touched`` are unsigned: an unsigned index needs no test for a negative one."""
     n = len(indptr) - 1
     longest = int(np.diff(indptr).max()) if n else 0
     nnz = int(indptr[-1]) if n else 0
     values = max(1, min(nnz, min(max(1, batch_size), max(n, 1)) * longest))
-    m = max(1, min(n_features, values))
+    m = max(1, min(n_features, values)) + 1  # and a free row the gather may write
     batches = -(-n // max(1, batch_size))
     table = dtype if max(batches, m) < 1 << 24 else np.float64
     return (np.zeros((m, n_outputs), dtype), np.zeros((m, n_outputs), dtype),
-            np.zeros((4, m), table), np.zeros(values, np.intp), np.zeros(m, np.intp)), table
+            np.zeros((4, m), table), np.zeros(values, np.uint32 if m < 1 << 32 else np.uintp),
+            np.zeros(m, np.uintp)), table
 
 
 class LazyEpochRunner:
