@@ -18,7 +18,7 @@ import fastlr
 from fastlr._kernels import mbgd_epoch
 from fastlr._kernels.dense import ROWS
 from fastlr._kernels.lazy import lazy_csr_epoch
-from fastlr._kernels.lazy_penalty import feature_table
+from fastlr._kernels.lazy_penalty import feature_columns, feature_table
 from fastlr._solvers.sparse_epochs import lazy_epochs_pay, lazy_workspace
 
 PENALTIES = {"none": (0.0, 0.0), "l2": (0.0, 1e-2), "l1": (1e-2, 0.0),
@@ -56,7 +56,7 @@ def _run_both(family, K, penalty, precondition, batch_size, *, fit_intercept=Tru
     S = W_eager.T.copy()
     work, table = lazy_workspace(X.indptr, d, K, batch_size, dtype)
     assert table == dtype  # the runner keeps it in the weights' dtype
-    F = np.zeros((d, 4), table)
+    F = np.zeros((d, feature_columns(K)), table)
     feature_table(inv, pen, precondition, F)
     G, gb, Z, We = (np.zeros((K, d), dtype), np.zeros(K, dtype), np.zeros((ROWS, K), dtype),
                     np.zeros((K, d), dtype))
@@ -226,7 +226,7 @@ def test_a_diverging_lazy_epoch_stops_and_leaves_its_tables_consistent(penalty):
     sw = np.ones(n)
     S = np.zeros((d, 1))
     work, table = lazy_workspace(X.indptr, d, 1, 8, np.float64)
-    F = np.zeros((d, 4), table)
+    F = np.zeros((d, feature_columns(1)), table)
     feature_table(np.ones(d), np.ones(d), False, F)
     l1, l2 = PENALTIES[penalty]
     out = lazy_csr_epoch(0, X.data, X.indices, X.indptr, Y, y, sw, np.arange(n, dtype=np.intp),
@@ -295,7 +295,7 @@ def test_a_nan_weight_stays_nan_through_the_catch_up(penalty):
     S = np.zeros((d, 1))
     S[j, 0] = np.nan
     work, table = lazy_workspace(X.indptr, d, 1, 8, np.float64)
-    F = np.zeros((d, 4), table)
+    F = np.zeros((d, feature_columns(1)), table)
     feature_table(np.ones(d), np.ones(d), False, F)
     l1, l2 = PENALTIES[penalty]
     W = np.zeros((1, d))
@@ -324,7 +324,7 @@ def test_lazy_workspace_holds_any_minibatch(batch_size):
     assert len(pos) >= need and len(touched) == Wc.shape[0] >= min(d, need)
     Y, y = np.empty((0, 0)), rng.integers(0, 2, n).astype(np.intp)
     S = rng.normal(0, 0.1, (d, 2))
-    F = np.zeros((d, 4), table)
+    F = np.zeros((d, feature_columns(2)), table)
     feature_table(np.ones(d), np.ones(d), False, F)
     for seed in range(3):
         idx = np.random.default_rng(seed).permutation(n).astype(np.intp)
