@@ -28,8 +28,11 @@ MIN_FEATURES = 1 << 19
 MAX_FRACTION = 0.5
 
 
-#: the mapping's passes over the stored indices run in this many slices side by side
+#: the remapping of the stored indices runs in this many slices side by side; the
+#: marking of the stored columns in one (see ``mark_stored_columns``: threads writing
+#: into the same cache lines)
 CHUNKS = 2
+MARK_CHUNKS = 1
 
 
 @dataclass
@@ -87,7 +90,7 @@ def stored_columns(X):
 
     n, d = X.shape
     seen = np.zeros(d, np.bool_)
-    K.mark_stored_columns(X.indices, seen, CHUNKS)
+    K.mark_stored_columns(X.indices, seen, MARK_CHUNKS)
     empty = int(np.argmin(seen))  # the first column nothing is stored in
     if seen[empty]:
         return None
