@@ -1137,6 +1137,13 @@ def test_chunked_csr_statistics_equal_one_chunk_on_any_thread_count(dtype, monke
     assert (lean[2] is None) == (dtype == np.float32)
     monkeypatch.setattr(scaling, "CSR_CHUNKED_VALUES", 1)
     chunked = scaling.weighted_moments(X, sw)
+    # the chunks merged in the kernel: sums added, the largest magnitudes the largest
+    tot, s1, amax, wnz, s2 = scaling._block_sums(X, sw, True)
+    dense, w = X.toarray().astype(np.float64), sw[:, None]
+    np.testing.assert_array_equal(amax, np.abs(dense * (w != 0)).max(axis=0))
+    np.testing.assert_allclose(wnz, ((dense != 0) * w).sum(axis=0), rtol=1e-12)
+    np.testing.assert_allclose(s1, (dense * w).sum(axis=0), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(s2, (dense * dense * w).sum(axis=0), rtol=1e-9)
     for x, y in zip(chunked, one):
         np.testing.assert_allclose(x, y, rtol=1e-12, atol=1e-15)
     m_ref, var_ref = reference_weighted_mean_var(X.toarray(), sw)

@@ -147,7 +147,7 @@ def _block_sums(Xb, swb, full=False, threads=True):
         bounds = np.searchsorted(Xb.indptr, np.arange(C + 1) * (Xb.nnz / C))
         bounds[0], bounds[-1] = 0, Xb.shape[0]
         K.csr_col_sums(Xb.data, Xb.indices, Xb.indptr, swb, bounds, acc, TOT)
-        acc = np.add.reduce(acc, axis=0) if C > 1 else acc[0]
+        acc = acc[0]  # the chunks merged into the first
         tot = float(np.add.reduce(TOT))
         if lean:
             return tot, acc[:, K.SUM], None, None, acc[:, K.SUMSQ]

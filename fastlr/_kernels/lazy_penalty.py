@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._config import kernel
+from .._config import kernel, prange
 from .elementary import exp_nonpos
 
 
@@ -41,11 +41,11 @@ STEPS, CXS, CQ, CLA = 0, 1, 2, 3
 NONE, DECAY, SHRINK, GENERAL = 0, 1, 2, 3
 
 
-@kernel
+@kernel(parallel=True)
 def feature_table(inv_scale, pen, precondition, F):
     """Fill ``F`` for :func:`lazy_csr_epoch` (once per fit: nothing in it depends
-    on the step size)."""
-    for j in range(F.shape[0]):
+    on the step size); rows side by side on the threads."""
+    for j in prange(F.shape[0]):
         q = np.float64(pen[j])
         F[j, LAST] = 0.0
         F[j, XSCALE] = inv_scale[j] if precondition else 1.0

@@ -140,10 +140,24 @@ def csr_col_sums(data, indices, indptr, sw, bounds, acc, TOT):
     with m = 4 also acc[c, j, AMAX] = max |x| and acc[c, j, WNZ] += the weight of the
     rows storing column j (m = 2 skips them: float32 values never need other units,
     and the weight of a column's zeros only matters to the two-pass fallback). The
-    caller adds the chunks in chunk order: the same sums on any thread count."""
-    for c in prange(acc.shape[0]):
+    The chunks are then merged into acc[0] in chunk order, column block by column
+    block in parallel (sums added, AMAX the largest): the same sums on any thread
+    count. (NumPy's reduce over the chunks took 5 ms of a 2^20-column fit, on one
+    thread, and added the AMAX columns too.)"""
+    C = acc.shape[0]
+    for c in prange(C):
         TOT[c] = _csr_col_sums_rows(data, indices, indptr, sw, bounds[c], bounds[c + 1],
                                     acc[c])
+    d, m = acc.shape[1], acc.shape[2]
+    B = 1024  # columns per merge block
+    for blk in prange((d + B - 1) // B):
+        for c in range(1, C):
+            for j in range(blk * B, min((blk + 1) * B, d)):
+                for t in range(m):
+                    if t == AMAX:
+                        acc[0, j, t] = max(acc[0, j, t], acc[c, j, t])
+                    else:
+                        acc[0, j, t] += acc[c, j, t]
 
 
 @kernel
@@ -321,31 +335,34 @@ def remap_indices(indices, position, out, chunks):
             out[p] = position[indices[p]]
 
 
-@kernel(exact=True)
+@kernel(exact=True, parallel=True)
 def moments_from_squares(tot, s1, s2, cancellation, mean, var):
     """mean = s1 / tot and var = s2 / tot - mean² per column (the sums of x and x² of
     a CSR matrix); True when every var is finite and at least ``cancellation``·mean²,
     False when the caller must take the two passes instead. Elementwise, the
     formulas of ``scaling._moments_from_squares`` in one loop (a dozen NumPy
     passes over d-long arrays took 18 ms on 942k columns), without fastmath:
-    NumPy's bits, so a narrow and a wide problem decide alike."""
-    ok = True
-    for j in range(s1.shape[0]):
+    NumPy's bits, so a narrow and a wide problem decide alike. Columns side by side
+    on the threads (each column's numbers are the same on any thread count; 1M
+    columns: 2.4 -> 0.6 ms)."""
+    bad = 0
+    for j in prange(s1.shape[0]):
         m = s1[j] / tot
         v = s2[j] / tot - m * m
         mean[j] = m
         var[j] = v
-        ok = ok and np.isfinite(v) and v >= cancellation * m * m
-    return ok
+        bad += 0 if (np.isfinite(v) and v >= cancellation * m * m) else 1
+    return bad == 0
 
 
-@kernel(exact=True)
+@kernel(exact=True, parallel=True)
 def column_scaling(m_s, var_s, a, fit_intercept, standardized_penalty, centre, l2,
                    curvature, mean, inv_scale, pen):
     """(mean, inv_scale, pen) of ``scaling.preconditioner`` from the moments in units
     a, column by column, into arrays of the training dtype: the same formulas as its
-    NumPy form (docs/math.md §7) in one loop, without fastmath (NumPy's bits)."""
-    for j in range(m_s.shape[0]):
+    NumPy form (docs/math.md §7) in one loop, without fastmath (NumPy's bits); columns
+    side by side on the threads (1M columns: 4.4 -> 2.0 ms)."""
+    for j in prange(m_s.shape[0]):
         m = m_s[j]
         v = var_s[j]
         aj = a[j]
