@@ -113,6 +113,29 @@ def test_a_non_finite_segment_ends_the_epoch_and_threads_are_restored():
     assert counts == [2, 7]
 
 
+def test_a_choice_without_measurements_first_calls_the_kernel_on_no_rows_untimed():
+    """The first call of a kernel in a process loads it: that call runs on no rows and
+    no measurement sees it (else all threads could lose their first comparison)."""
+    import time
+
+    calls = []
+
+    def kernel(start, stop, total):
+        calls.append((start, stop))
+        if len(calls) == 1:
+            time.sleep(0.05)  # loading the compiled kernel
+        return total + (stop - start), int(stop > start), True
+
+    choice = ThreadChoice(2, start=2)
+    out = run_segments(kernel, choice, 10, 1, 2, lambda t: 2)
+    assert out == (10.0, len(calls) - 1, True)
+    assert calls[0] == (0, 0) and all(a < b for a, b in calls[1:])
+    assert max(max(v) for v in choice.recent.values()) < 0.01  # seconds per row
+    calls.clear()
+    run_segments(kernel, choice, 10, 1, 2, lambda t: 2)  # measured before: no extra call
+    assert all(a < b for a, b in calls)
+
+
 @pytest.mark.parametrize("family,K", [(SIGMOID, 1), (SOFTMAX, 4)])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_segmented_epoch_on_alternating_threads_equals_one_threaded_call(family, K, dtype):

@@ -107,12 +107,21 @@ def run_segments(kernel, choice: ThreadChoice, n: int, batch_size: int, batches:
     ends the run."""
     total, nb = 0.0, 0
     start = 0
+    # the first call of a kernel in a process loads it (and the first parallel one
+    # starts the thread pool): 0.13 s here, which made the first measurement of all
+    # threads lose to one thread (MNIST-shaped full batch: 23 ms an epoch on 2 threads,
+    # 45 ms on the one chosen), so a choice without measurements first calls the kernel
+    # on no rows, untimed
+    warm = not choice.recent
     while start < n:
         t = choice.next()
         size = max(1, batches // 4) if choice.probing else batches
         stop = min(start + size * batch_size, n)
         old = set_threads(t)
         try:
+            if warm:
+                kernel(start, start, total)
+                warm = False
             t0 = time.perf_counter()
             total, seg_nb, finite = kernel(start, stop, total)
             choice.record(t, time.perf_counter() - t0, stop - start)
