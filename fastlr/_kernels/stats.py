@@ -246,6 +246,29 @@ def _add_rows(X, sw, b0, b1, s, c1, c2, amax, track_amax, deviations):
     A row of weight 0 is added as 0 · x like the others (no branch per row): 0 for
     a finite x, NaN for a NaN or an inf, which the caller then finds in X."""
     d = X.shape[1]
+    if deviations and not track_amax:  # 4 rows per pass over the accumulators: a
+        # quarter of their loads and stores (one pass over 60,000 x 784 float32 on 2
+        # threads 12.3 -> 10.4 ms, 1M x 100 22.9 -> 19.6 ms)
+        i = b0
+        while i + 4 <= b1:
+            w0 = np.float64(sw[i])
+            w1 = np.float64(sw[i + 1])
+            w2 = np.float64(sw[i + 2])
+            w3 = np.float64(sw[i + 3])
+            for j in range(d):
+                sj = s[j]
+                v0 = np.float64(X[i, j]) - sj
+                v1 = np.float64(X[i + 1, j]) - sj
+                v2 = np.float64(X[i + 2, j]) - sj
+                v3 = np.float64(X[i + 3, j]) - sj
+                u0 = w0 * v0
+                u1 = w1 * v1
+                u2 = w2 * v2
+                u3 = w3 * v3
+                c1[j] += (u0 + u1) + (u2 + u3)
+                c2[j] += (u0 * v0 + u1 * v1) + (u2 * v2 + u3 * v3)
+            i += 4
+        b0 = i
     for i in range(b0, b1):
         w = np.float64(sw[i])
         if deviations:
