@@ -70,7 +70,7 @@ def test_good_defaults(benchmark, dataset):
     rows = {}
 
     def once():
-        rows.update(compare(name, loader, DEFAULTS_SCALE))
+        rows.update(compare(name, loader, DEFAULTS_SCALE, warm=True))
 
     benchmark.group = f"defaults: {name}"
     benchmark.pedantic(once, rounds=1, warmup_rounds=0, iterations=1)
