@@ -74,9 +74,32 @@ def test_a_neighbour_that_preempts_every_few_segments_leaves_one_thread_running(
 
 def test_the_next_fit_starts_on_the_count_the_last_one_chose(monkeypatch):
     monkeypatch.setattr(tc, "_LAST_CHOICE", {})
+    monkeypatch.setattr(tc, "_LAST_GAP", {})
     _replay(ThreadChoice(2), lambda t, i: 3.0 if t == 2 else 1.0, 10)
     assert ThreadChoice(2).next() == 1
     assert ThreadChoice(4).next() == 4
+
+
+def test_later_fits_carry_the_gap_between_probes_on(monkeypatch):
+    """A fit in a process where an earlier fit measured both counts probes first after
+    FIRST_GAP segments, then at that fit's gap, not at once: under a lasting load a
+    series of short fits no longer probes all threads in each. When the load has
+    left, the next fit's first probe finds threads faster again."""
+    monkeypatch.setattr(tc, "_LAST_CHOICE", {})
+    monkeypatch.setattr(tc, "_LAST_GAP", {})
+    busy = lambda t, i: 3.0 if t == 2 else 1.0  # noqa: E731
+    first = _replay(ThreadChoice(2), busy, 30)
+    assert first[:2] == [2, 1] and first.count(2) >= 2  # fresh: probes at once
+    gap = tc._LAST_GAP[2]
+    assert gap > tc.FIRST_GAP
+    for _ in range(3):  # later short fits under the same load: one probe each at most
+        used = _replay(ThreadChoice(2), busy, 30)
+        assert used[:tc.FIRST_GAP] == [1] * tc.FIRST_GAP
+        assert used.count(2) <= 1
+    assert tc._LAST_GAP[2] >= gap
+    quiet = lambda t, i: 0.6 if t == 2 else 1.0  # noqa: E731
+    used = _replay(ThreadChoice(2), quiet, 30)
+    assert used[tc.FIRST_GAP] == 2 and used[-5:] == [2] * 5
 
 
 def test_one_thread_available_never_probes():

@@ -26,11 +26,13 @@ import time
 #: (rows x values per row x outputs) when that fits: each segment is one kernel call
 #: (~15 µs) and the clock must see more than its own noise, but every minibatch also
 #: pays a fork/join, so narrow data get no more than MAX_SEGMENT; a probe runs a
-#: quarter of a segment
+#: fraction of a segment (PROBE_FRACTION)
 SEGMENT, MAX_SEGMENT, SEGMENT_WORK = 8, 64, 1 << 22
 #: segments between two probes of the other thread count: starts at FIRST_GAP and
 #: doubles after each probe, up to MAX_GAP
 FIRST_GAP, MAX_GAP = 8, 256
+#: a probe runs this fraction of a segment (at least one minibatch)
+PROBE_FRACTION = 8
 
 
 def segment_batches(batch_size: int, values_per_row: float, outputs: int) -> int:
@@ -39,17 +41,23 @@ def segment_batches(batch_size: int, values_per_row: float, outputs: int) -> int
     return min(MAX_SEGMENT, max(SEGMENT, int(-(-SEGMENT_WORK // work))))
 
 
-#: the thread count each ThreadChoice (by its number of threads) ended on: the next
-#: fit starts there (the load on a machine outlasts one fit; probes correct it)
+#: the thread count each ThreadChoice (by its number of threads) ended on, and its gap
+#: between probes: the next fit starts there (the load on a machine outlasts one fit;
+#: probes correct it)
 _LAST_CHOICE: dict[int, int] = {}
+_LAST_GAP: dict[int, int] = {}
 
 
 class ThreadChoice:
     """Chooses, segment after segment, between ``threads`` threads and one.
 
     The first segment runs on ``start`` threads (default: the count the last
-    fit ended on, all threads at first), the next on the other count (a probe);
-    after that each segment runs on the count with the smaller time per row,
+    fit ended on, all threads at first), the next on the other count (a probe),
+    or, when an earlier fit has measured both counts, the FIRST_GAP-th (that
+    fit's gap between probes carries on: under a neighbour's lasting load, a
+    series of short fits each probed all threads at once, and a fit of 29
+    segments took 1.7x one thread's time); after that each segment runs on the
+    count with the smaller time per row,
     taken as the worse of its last two measurements (a core shared
     with a busy neighbour gives fast and very slow segments in turn: one fast
     probe must not win), except that every ``gap`` segments the other count is
@@ -62,7 +70,9 @@ class ThreadChoice:
         self.threads = threads
         self.recent = {}             # thread count -> its last two seconds per row
         self.choice = _LAST_CHOICE.get(threads, threads) if start is None else start
-        self.gap = FIRST_GAP
+        known = start is None and threads in _LAST_GAP
+        self.gap = _LAST_GAP[threads] if known else FIRST_GAP
+        self.first_probe = FIRST_GAP if known else 0  # segments before the first probe
         self.since_probe = 0
         self.probing = False
 
@@ -75,8 +85,8 @@ class ThreadChoice:
         if self.threads <= 1:
             return 1
         other = 1 if self.choice != 1 else self.threads
-        self.probing = self.choice in self.recent and (
-            other not in self.recent or self.since_probe >= self.gap)
+        due = self.gap if other in self.recent else self.first_probe
+        self.probing = self.choice in self.recent and self.since_probe >= due
         return other if self.probing else self.choice
 
     def record(self, threads: int, seconds: float, rows: int) -> None:
@@ -92,7 +102,7 @@ class ThreadChoice:
                 self.since_probe = self.gap  # the choice got slower than the other: probe
             return
         self.since_probe = 0
-        self.gap = min(2 * self.gap, MAX_GAP)
+        self.gap = _LAST_GAP[self.threads] = min(2 * self.gap, MAX_GAP)
         if self.estimate(other) < self.estimate(self.choice):
             self.choice = _LAST_CHOICE[self.threads] = other
 
@@ -100,7 +110,7 @@ class ThreadChoice:
 def run_segments(kernel, choice: ThreadChoice, n: int, batch_size: int, batches: int,
                  set_threads):
     """Run ``kernel(start, stop, total)`` over rows [0, n) in segments of ``batches``
-    minibatches (a probe: a quarter of that), each on the thread count ``choice``
+    minibatches (a probe: an eighth of that), each on the thread count ``choice``
     picks (``set_threads(t)`` sets it and returns the count before). ``kernel``
     continues the objective sum ``total`` and returns (total, n_batches, finite), so
     the result does not depend on where the segments end; a non-finite segment
@@ -115,7 +125,7 @@ def run_segments(kernel, choice: ThreadChoice, n: int, batch_size: int, batches:
     warm = not choice.recent
     while start < n:
         t = choice.next()
-        size = max(1, batches // 4) if choice.probing else batches
+        size = max(1, batches // PROBE_FRACTION) if choice.probing else batches
         stop = min(start + size * batch_size, n)
         old = set_threads(t)
         try:
