@@ -38,7 +38,7 @@ def _sparse(n=300, d=200, density=0.03, dtype=np.float64, seed=1):
 
 
 def _run_both(family, K, penalty, precondition, batch_size, *, fit_intercept=True,
-              dtype=np.float64, epochs=4, seed=0, X=None):
+              dtype=np.float64, epochs=4, seed=0, X=None, lean_table=False):
     rng = np.random.default_rng(seed)
     X = _sparse(dtype=dtype) if X is None else X
     n, d = X.shape
@@ -56,7 +56,7 @@ def _run_both(family, K, penalty, precondition, batch_size, *, fit_intercept=Tru
     S = W_eager.T.copy()
     work, table = lazy_workspace(X.indptr, d, K, batch_size, dtype)
     assert table == dtype  # the runner keeps it in the weights' dtype
-    F = np.zeros((d, feature_columns(K)), table)
+    F = np.zeros((d, feature_columns(K, l2 if lean_table else 1.0)), table)
     feature_table(inv, pen, precondition, F)
     G, gb, Z, We = (np.zeros((K, d), dtype), np.zeros(K, dtype), np.zeros((ROWS, K), dtype),
                     np.zeros((K, d), dtype))
@@ -107,6 +107,18 @@ def test_lazy_epochs_on_minibatches_storing_every_column_many_times(family, K, d
     tol = 1e-10 if dtype == np.float64 else 1e-5
     np.testing.assert_allclose(Wl, We, rtol=0, atol=tol * np.abs(We).max())
     np.testing.assert_allclose(bl, be, rtol=0, atol=tol * max(1.0, np.abs(be).max()))
+
+
+@pytest.mark.parametrize("penalty", ["none", "l1"])
+def test_one_output_without_l2_keeps_its_weights_in_the_decay_column(penalty):
+    """Without L2 a binary problem's table has four columns, the weight in the one of
+    log a: the same epochs as the eager ones (and as with five columns)."""
+    We, be, Wl, bl, _ = _run_both(0, 1, penalty, True, 16, lean_table=True)
+    scale = np.abs(We).max()
+    np.testing.assert_allclose(Wl, We, rtol=0, atol=1e-10 * scale)
+    np.testing.assert_allclose(bl, be, rtol=0, atol=1e-10 * max(1.0, np.abs(be).max()))
+    assert feature_columns(1, 0.0) == 4 and feature_columns(1, 1e-4) == 5
+    assert feature_columns(3, 0.0) == 4
 
 
 def test_lazy_epochs_without_intercept_and_in_float32():

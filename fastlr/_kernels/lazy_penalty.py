@@ -22,15 +22,13 @@ from .elementary import exp_nonpos
 #: q, and log(1 - η l2 q²), the log of its L2 decay per step (set by each epoch for its
 #: step size; NaN where the decay is not positive, which has no closed form)
 LAST, XSCALE, Q, LOGA = 0, 1, 2, 3
-#: with one output (binary), a fifth column: the feature's weight during an epoch, in
-#: the cache line of its record (a feature's gather and scatter then touch one line
-#: instead of two, or two when a 20-byte float32 record straddles lines; the same bytes)
-WGT = 4
-
-
-def feature_columns(n_outputs):
-    """Columns of ``F`` for ``n_outputs`` outputs (one output keeps its weight there)."""
-    return 5 if n_outputs == 1 else 4
+def feature_columns(n_outputs, l2=1.0):
+    """Columns of ``F`` for ``n_outputs`` outputs. With one output (binary) the
+    feature's weight lives in the last column during an epoch, in the cache line of
+    its record (a feature's gather and scatter then touch one line instead of two; a
+    20-byte float32 record sometimes straddles two): a fifth column, or LOGA's when
+    the fit has no L2 (no epoch reads log a then: 16 bytes a feature)."""
+    return (4 if l2 == 0 else 5) if n_outputs == 1 else 4
 
 #: rows of the compact per-feature array ``C`` (4, m), for the features of one
 #: minibatch: steps skipped, data scale, q, log(1 - η l2 q²) (then the decay a^steps)
