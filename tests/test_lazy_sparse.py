@@ -38,7 +38,8 @@ def _sparse(n=300, d=200, density=0.03, dtype=np.float64, seed=1):
 
 
 def _run_both(family, K, penalty, precondition, batch_size, *, fit_intercept=True,
-              dtype=np.float64, epochs=4, seed=0, X=None, lean_table=False):
+              dtype=np.float64, epochs=4, seed=0, X=None, lean_table=False,
+              q_is_scale=False):
     rng = np.random.default_rng(seed)
     X = _sparse(dtype=dtype) if X is None else X
     n, d = X.shape
@@ -49,14 +50,14 @@ def _run_both(family, K, penalty, precondition, batch_size, *, fit_intercept=Tru
         Y, y = np.empty((0, 0), dtype), rng.integers(0, K, n).astype(np.intp)
     sw = rng.uniform(0.5, 2.0, n).astype(dtype)
     inv = rng.uniform(0.5, 2.0, d).astype(dtype)
-    pen = rng.uniform(0.5, 1.5, d).astype(dtype)
+    pen = inv.copy() if q_is_scale else rng.uniform(0.5, 1.5, d).astype(dtype)
     W_eager = rng.normal(0, 0.3, (K, d)).astype(dtype)
     b_eager = rng.normal(0, 0.1, K).astype(dtype)
     b_lazy = b_eager.copy()
     S = W_eager.T.copy()
     work, table = lazy_workspace(X.indptr, d, K, batch_size, dtype)
     assert table == dtype  # the runner keeps it in the weights' dtype
-    F = np.zeros((d, feature_columns(K, l2 if lean_table else 1.0)), table)
+    F = np.zeros((d, feature_columns(K, l2 if lean_table else 1.0, q_is_scale)), table)
     feature_table(inv, pen, precondition, F)
     G, gb, Z, We = (np.zeros((K, d), dtype), np.zeros(K, dtype), np.zeros((ROWS, K), dtype),
                     np.zeros((K, d), dtype))
@@ -119,6 +120,19 @@ def test_one_output_without_l2_keeps_its_weights_in_the_decay_column(penalty):
     np.testing.assert_allclose(bl, be, rtol=0, atol=1e-10 * max(1.0, np.abs(be).max()))
     assert feature_columns(1, 0.0) == 4 and feature_columns(1, 1e-4) == 5
     assert feature_columns(3, 0.0) == 4
+
+
+@pytest.mark.parametrize("penalty", ["l2", "weak l2", "elasticnet", "strong l2"])
+def test_one_output_whose_q_is_the_data_scale_keeps_its_weights_in_the_scale_column(
+        penalty):
+    """When every q equals the data scale (the default penalty, preconditioned), a
+    binary problem's table has four columns, the weight in the scale's: the same
+    epochs as the eager ones."""
+    We, be, Wl, bl, _ = _run_both(0, 1, penalty, True, 16, q_is_scale=True)
+    scale = np.abs(We).max()
+    np.testing.assert_allclose(Wl, We, rtol=0, atol=1e-10 * scale)
+    np.testing.assert_allclose(bl, be, rtol=0, atol=1e-10 * max(1.0, np.abs(be).max()))
+    assert feature_columns(1, 1e-4, True) == 4 and feature_columns(2, 1e-4, True) == 4
 
 
 def test_lazy_epochs_without_intercept_and_in_float32():

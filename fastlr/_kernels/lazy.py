@@ -44,12 +44,15 @@ instead of two); compact rows and features as unsigned indices (no test for
 a negative index). And the tables' rows are prefetched only when the tables
 outgrow CACHED_TABLES. 100k rows, 2 classes, L2, fit with one epoch, side by
 side on an Intel Xeon (AVX-512): 2^14 columns 65 -> 52 ms, 2^18 91 -> 78 ms.
-During the epoch a one-output feature's weight lives in the last column of its
-row of ``F`` (a fifth, or without L2 the column of log a, which no epoch then
-reads: 16 bytes a feature in float32; copied in from ``S`` at the start, back at
-the end): the gather and the scatter touch one cache line per feature instead of
-two (2^18 and 2^20 columns, L2: another 2-4%; L1, four columns instead of five:
-2^18 80 -> 77 ms, 2^20 138 -> 123 ms).
+During the epoch a one-output feature's weight lives in its row of ``F``
+(copied in from ``S`` at the start, back at the end; the column from
+:func:`.lazy_penalty._weight_columns`): the gather and the scatter touch one
+cache line per feature instead of two (2^18 and 2^20 columns, L2, in a fifth
+column: another 2-4%). Four columns, 16 bytes a feature in float32, when one is
+free: without L2 the column of log a, which no epoch reads then (L1, side by
+side: 2^18 80 -> 77 ms, 2^20 138 -> 123 ms); when every q equals the data scale
+(the default penalty on preconditioned data) the scale's, read from Q's column
+instead (L2: 2^20 135 -> 127 ms, 2^18 and 2^22 1-4%).
 
 Rows are not centred (a centred sparse row is dense); the caller trains such
 problems with ``mean = 0``.
@@ -67,21 +70,21 @@ from .._config import kernel
 from .losses import SIGMOID, residual_scratch, sigmoid_residual_loss, softmax_residual_loss
 from .lazy_penalty import (CLA, CQ, CXS, DECAY, GENERAL, LAST, LOGA, NONE, Q, SHRINK,
                            STEPS, XSCALE, _bring_up_to_date, _catch_up_compact,
-                           _decay_logs)
+                           _decay_logs, _weight_columns)
 from .prefetch import prefetch_entry, prefetch_item
 
 
 @kernel(internal=True)
-def _gather(indices, indptr, idx, s0, s1, nb, S, F, Wc, C, pos, touched):
+def _gather(indices, indptr, idx, s0, s1, nb, S, F, Wc, C, pos, touched, wgt, xcol):
     """List the features of rows ``idx[s0:s1]`` (``touched``), gather their weights
     into ``Wc`` and their numbers into ``C``, mark them in ``F`` and map each stored
-    value to its feature's compact row (``pos``). Returns the number of features."""
+    value to its feature's compact row (``pos``); one output reads its weight and
+    data scale from F's columns ``wgt`` and ``xcol``. Returns the number of features."""
     K = S.shape[1]
     nt = 0
     c = 0
     if K == 1:  # without a branch: every value fills the next free compact row, which
-        wgt = F.shape[1] - 1  # only a feature's first value keeps; the weight's column
-        for t in range(s0, s1):
+        for t in range(s0, s1):  # only a feature's first value keeps
             i = idx[t]
             for p in range(indptr[i], indptr[i + 1]):
                 j = np.uintp(indices[p])
@@ -90,7 +93,7 @@ def _gather(indices, indptr, idx, s0, s1, nb, S, F, Wc, C, pos, touched):
                 u = nt if first else int(-1.0 - seen)
                 touched[nt] = j
                 C[STEPS, nt] = nb - seen
-                C[CXS, nt] = F[j, XSCALE]
+                C[CXS, nt] = F[j, xcol]
                 C[CQ, nt] = F[j, Q]
                 C[CLA, nt] = F[j, LOGA]
                 Wc[nt, 0] = F[j, wgt]
@@ -198,8 +201,8 @@ def lazy_csr_epoch(family, data, indices, indptr, Y, y, sw, idx, batch_size, S, 
     el1 = eta * l1
     el2 = eta * l2
     closed = _decay_logs(F, el2)
-    one = K == 1  # then the weights live in F's rows during the epoch, in its last
-    wgt = F.shape[1] - 1  # column (lazy_penalty.feature_columns)
+    one = K == 1  # then the weights live in F's rows during the epoch
+    wgt, xcol = _weight_columns(F, l2)  # (lazy_penalty.feature_columns)
     s1d = S.reshape(S.size)
     if one:
         for j in range(d):
@@ -221,7 +224,7 @@ def lazy_csr_epoch(family, data, indices, indptr, Y, y, sw, idx, batch_size, S, 
     for s0 in range(0, n, batch_size):
         s1 = min(s0 + batch_size, n)
         _prefetch_ahead(family, data, indices, indptr, Y, y, sw, idx, s1, batch_size, S, F)
-        nt = _gather(indices, indptr, idx, s0, s1, nb, S, F, Wc, C, pos, touched)
+        nt = _gather(indices, indptr, idx, s0, s1, nb, S, F, Wc, C, pos, touched, wgt, xcol)
         _catch_up_compact(mode, Wc, C, nt, el1, el2)
         if K == 1:  # the logits' weights in the data's units (C[CLA] is free now)
             for u in range(nt):

@@ -22,13 +22,28 @@ from .elementary import exp_nonpos
 #: q, and log(1 - η l2 q²), the log of its L2 decay per step (set by each epoch for its
 #: step size; NaN where the decay is not positive, which has no closed form)
 LAST, XSCALE, Q, LOGA = 0, 1, 2, 3
-def feature_columns(n_outputs, l2=1.0):
+def feature_columns(n_outputs, l2=1.0, q_is_scale=False):
     """Columns of ``F`` for ``n_outputs`` outputs. With one output (binary) the
-    feature's weight lives in the last column during an epoch, in the cache line of
-    its record (a feature's gather and scatter then touch one line instead of two; a
-    20-byte float32 record sometimes straddles two): a fifth column, or LOGA's when
-    the fit has no L2 (no epoch reads log a then: 16 bytes a feature)."""
-    return (4 if l2 == 0 else 5) if n_outputs == 1 else 4
+    feature's weight lives in its record during an epoch, in the same cache line (a
+    feature's gather and scatter then touch one line instead of two; a 20-byte float32
+    record sometimes straddles two): in LOGA's column when the fit has no L2 (no epoch
+    reads log a then), in XSCALE's when every q equals the data scale (the default
+    penalty on preconditioned data: the scale is read from Q's column), otherwise
+    in a fifth column (:func:`_weight_columns` finds it from the shape and l2)."""
+    if n_outputs == 1 and not (l2 == 0 or q_is_scale):
+        return 5
+    return 4
+
+
+@kernel(internal=True, inline=True)
+def _weight_columns(F, l2):
+    """(the column of a one-output weight during an epoch, the column its data scale
+    is read from) for a table laid out by :func:`feature_columns`."""
+    if F.shape[1] > 4:
+        return 4, XSCALE
+    if l2 == 0.0:
+        return LOGA, XSCALE
+    return XSCALE, Q
 
 #: rows of the compact per-feature array ``C`` (4, m), for the features of one
 #: minibatch: steps skipped, data scale, q, log(1 - η l2 q²) (then the decay a^steps)

@@ -73,8 +73,9 @@ class LazyEpochRunner:
         # the per-feature table in the weights' dtype (float32 data: 16 bytes a feature,
         # half the cache misses) while a float32 counts exactly; float64 otherwise
         self.work, table = lazy_workspace(self.indptr, d, K, batch_size, dt)
-        self.F = np.zeros((d, feature_columns(K, float(p.l2))), table)
         inv = p.inv_scale if p.precondition else np.ones(d, dt)
+        same = K == 1 and np.array_equal(np.asarray(inv, dt), np.asarray(p.pen, dt))
+        self.F = np.zeros((d, feature_columns(K, float(p.l2), same)), table)
         feature_table(inv, p.pen, bool(p.precondition), self.F)
         self._W = None
 
