@@ -83,7 +83,8 @@ def _compiled_curvature(p: Problem, rows, nnz, w, rng):
     on the same columns as :func:`_preconditioned_rows` (those the subsample stores
     or that are centred, in increasing order: the same start vector); ``nnz``: the
     values the subsample stores."""
-    from .._kernels.curvature import gather_scaled_rows, mark_row_columns, power_iteration
+    from .._kernels.curvature import (POWER_CHUNKS, gather_scaled_rows, mark_row_columns,
+                                      power_iteration)
 
     X, d = p.X, p.n_features
     keep = np.zeros(d, np.bool_)
@@ -105,7 +106,7 @@ def _compiled_curvature(p: Problem, rows, nnz, w, rng):
                        position, inv_c, mu_c, data, indices, indptr, sq)
     v = rng.standard_normal(cols.size)
     lam = power_iteration(data, indices, indptr, w, mu_c, v, POWER_ITERATIONS,
-                          np.empty(m), np.empty(cols.size))
+                          np.empty(m), np.empty((POWER_CHUNKS, cols.size)))
     return float(lam), sq
 
 
