@@ -67,3 +67,24 @@ def test_the_step_ignores_empty_columns_and_storage(monkeypatch):
     ref = steps["dense", False]
     for key, value in steps.items():
         assert value == pytest.approx(ref, rel=1e-12), key
+
+
+def test_the_compiled_step_is_the_same_on_any_thread_count(monkeypatch):
+    """The power iterations run in fixed row chunks whose sums are added in order: one
+    thread and all threads give the same step, bit for bit."""
+    import numba
+
+    rng = np.random.default_rng(7)
+    X = sp.random(6000, 2000, density=0.02, random_state=8, format="csr") * 5
+    X.sum_duplicates()
+    p = _problem(X, rng, centred=True)
+    monkeypatch.setattr(step_size, "_compiled", lambda values: True)
+    old = numba.get_num_threads()
+    try:
+        steps = []
+        for t in {1, min(2, numba.config.NUMBA_NUM_THREADS), old}:
+            numba.set_num_threads(t)
+            steps.append(step_size.auto_step(p, 32))
+    finally:
+        numba.set_num_threads(old)
+    assert all(s == steps[0] for s in steps) and np.isfinite(steps[0])
