@@ -140,7 +140,7 @@ def csr_col_sums(data, indices, indptr, sw, bounds, acc, TOT):
     with m = 4 also acc[c, j, AMAX] = max |x| and acc[c, j, WNZ] += the weight of the
     rows storing column j (m = 2 skips them: float32 values never need other units,
     and the weight of a column's zeros only matters to the two-pass fallback). The
-    The chunks are then merged into acc[0] in chunk order, column block by column
+    chunks are then merged into acc[0] in chunk order, column block by column
     block in parallel (sums added, AMAX the largest): the same sums on any thread
     count. (NumPy's reduce over the chunks took 5 ms of a 2^20-column fit, on one
     thread, and added the AMAX columns too.)"""
