@@ -366,6 +366,19 @@ def test_demo_breast_cancer(capsys):
     assert "== breast_cancer:" in out and "malignant" in out and "scikit-learn" in out
 
 
+def test_the_demo_loads_the_kernels_before_it_times_a_fit():
+    """In a new process the warm-up imports the compiled kernels (a fit of tiny data
+    runs in NumPy and would leave the start-up to the first timed fit)."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from fastlr.cli.demo import warm_up; warm_up(); "
+            "print('fastlr._kernels' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "True"
+
+
 def test_no_command_runs_the_demo(capsys, monkeypatch):
     seen = []
     monkeypatch.setattr(demo, "run_dataset", lambda name, **kw: seen.append(name))

@@ -62,24 +62,31 @@ def run_dataset(name, seed=0, out=print):
     return model
 
 
-def run(args) -> int:
+def warm_up() -> float:
+    """Load the compiled kernels the demo's fits use; returns the seconds it took.
+
+    The first compiled fit of a process compiles (or loads cached) kernels: the demo
+    times that once, apart, on binary and multiclass float64 data above the
+    small-problem limit (tinier data run in NumPy and load nothing: the digits fit then
+    paid the start-up, 0.39 s against scikit-learn's 0.04 s), then on small data, which
+    a process with the kernels loaded passes through their one-thread form (9 ms to
+    load)."""
     import warnings
 
     from .. import LogisticRegression
     from .warmup import _data, _fit_once
 
-    # the first compiled fit of a process compiles (or loads cached) kernels: time it
-    # once, apart, on binary and multiclass float64 data above the small-problem limit
-    # (tinier data run in NumPy and load nothing: the digits fit then paid the start-up,
-    # 0.35 s against scikit-learn's 0.04 s), then on small data, which a process with
-    # the kernels loaded passes through their one-thread form (9 ms to load)
     t0 = time.perf_counter()
     for target in ("binary", "multiclass"):
         _fit_once("float64", "dense", target, "lbfgs")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # 3 iterations do not converge
             LogisticRegression(max_iter=3).fit(*_data("float64", "dense", target, n=200))
-    print(f"kernel start-up (compile or load from cache): {time.perf_counter() - t0:.2f} s\n")
+    return time.perf_counter() - t0
+
+
+def run(args) -> int:
+    print(f"kernel start-up (compile or load from cache): {warm_up():.2f} s\n")
     for name in DATASETS if args.dataset == "all" else [args.dataset]:
         run_dataset(name)
     return 0
