@@ -27,8 +27,8 @@ from .epoch import mbgd_epoch, mbgd_epoch_threaded, sgd_epoch
 from .losses import SIGMOID, SOFTMAX, loss_grad, sigmoid_loss_grad, softmax_loss_grad
 from .stats import (AMAX, SUM, SUMSQ, WNZ, csr_col_deviations, csr_col_sums, dense_col_deviations,
                     dense_col_deviations_chunks, dense_col_moments_chunks, dense_col_sums,
-                    dense_col_sums_chunks, mark_stored_columns, column_positions,
-                    remap_indices, moments_from_squares, column_scaling)
+                    dense_col_sums_chunks, moments_from_squares, column_scaling)
+from .stored_columns import column_positions, mark_stored_columns, remap_indices
 from .scores import weighted_accuracy
 from .update import all_finite, proximal_step, scaled_weights
 
