@@ -69,8 +69,8 @@ import numpy as np
 from .._config import kernel
 from .losses import SIGMOID, residual_scratch, sigmoid_residual_loss, softmax_residual_loss
 from .lazy_penalty import (CLA, CQ, CXS, DECAY, GENERAL, LAST, LOGA, NONE, Q, SHRINK,
-                           STEPS, XSCALE, _bring_up_to_date, _catch_up_compact,
-                           _decay_logs, _weight_columns)
+                           STEPS, XSCALE, _catch_up_compact, _decay_logs,
+                           _finish_epoch, _weight_columns)
 from .prefetch import prefetch_entry, prefetch_item
 
 
@@ -200,7 +200,8 @@ def lazy_csr_epoch(family, data, indices, indptr, Y, y, sw, idx, batch_size, S, 
     R = Z.shape[0]
     el1 = eta * l1
     el2 = eta * l2
-    closed = _decay_logs(F, el2)
+    # without L2 no epoch reads log a (and one output keeps its weights in its column)
+    closed = True if l2 == 0.0 else _decay_logs(F, el2)
     one = K == 1  # then the weights live in F's rows during the epoch
     wgt, xcol = _weight_columns(F, l2)  # (lazy_penalty.feature_columns)
     s1d = S.reshape(S.size)
@@ -319,18 +320,5 @@ def lazy_csr_epoch(family, data, indices, indptr, Y, y, sw, idx, batch_size, S, 
             gb[k] = 0
         total += loss / (s1 - s0)
         nb += 1
-    if one:
-        for j in range(d):
-            s1d[j] = F[j, wgt]
-    _bring_up_to_date(mode, S, F, nb, el1, el2)
-    pen1 = 0.0
-    pen2 = 0.0
-    for j in range(d):  # the solver's layout, and the penalty of the result
-        F[j, LAST] = 0.0
-        q = F[j, Q]
-        for k in range(K):
-            W[k, j] = S[j, k]
-            w = np.float64(S[j, k])
-            pen1 += q * abs(w)
-            pen2 += (q * w) * (q * w)
+    pen1, pen2 = _finish_epoch(mode, S, F, W, nb, el1, el2, wgt if one else -1)
     return total + nb * (l1 * pen1 + 0.5 * l2 * pen2), nb, True
