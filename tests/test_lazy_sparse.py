@@ -267,11 +267,12 @@ def test_a_diverging_lazy_epoch_stops_and_leaves_its_tables_consistent(penalty):
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("el2", [1e-7, 2.0 ** -10 / 2.25, 1e-2, 0.5, 2.0])
 def test_decay_logs_are_log1p_whichever_formula_computes_them(dtype, el2):
-    """Below ε = 2^-10 for every column the logs come from their series, above it (for
-    any column) from log1p; both give log(1 - ε) to rounding, NaN where ε >= 1."""
+    """Below ε = 2^-10 for every column the logs come from their series, up to ε = 1/2
+    from the series of atanh, above it (for any column) from log1p; all give
+    log(1 - ε) to rounding, NaN where ε >= 1."""
     from numba import njit
 
-    from fastlr._kernels.lazy_penalty import LOGA, Q, SERIES_EPS, _decay_logs
+    from fastlr._kernels.lazy_penalty import ATANH_EPS, LOGA, Q, SERIES_EPS, _decay_logs
 
     decay_logs = njit(lambda F, el2: _decay_logs(F, el2))  # internal: no Python entry
     q = np.linspace(0.0, 1.5, 1001)
@@ -282,7 +283,9 @@ def test_decay_logs_are_log1p_whichever_formula_computes_them(dtype, el2):
     assert closed == bool(np.all(eps < 1.0))
     with np.errstate(invalid="ignore", divide="ignore"):
         expected = np.where(eps < 1.0, np.log1p(-eps), np.nan).astype(dtype)
-    assert (eps.max() <= SERIES_EPS) == (el2 < 1e-3)  # both formulas are exercised
+    # every formula is exercised
+    assert (eps.max() <= SERIES_EPS) == (el2 < 1e-3)
+    assert (eps.max() <= ATANH_EPS) == (el2 < 0.5)
     # float64: rounding; float32: the float64 log rounded once (1 ulp either way)
     rtol = 1e-15 if dtype == np.float64 else 2 * np.finfo(np.float32).eps
     np.testing.assert_allclose(F[:, LOGA], expected, rtol=rtol, atol=0)
