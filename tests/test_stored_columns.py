@@ -129,8 +129,10 @@ def test_column_mapping_kernels_match_numpy(chunks):
     expected = np.zeros(d, np.bool_)
     expected[indices] = True
     np.testing.assert_array_equal(seen, expected)
-    position, keep = np.empty(d, np.int32), np.empty(d, np.intp)
+    # keep as the estimator sizes it: one entry past the seen columns
+    position, keep = np.empty(d, np.int32), np.full(expected.sum() + 1, -7, np.intp)
     m = K.column_positions(seen, position, keep)
+    assert m == expected.sum()
     np.testing.assert_array_equal(keep[:m], np.flatnonzero(expected))
     np.testing.assert_array_equal(position[expected], np.arange(m))
     assert np.all(position[~expected] == -1)

@@ -95,12 +95,14 @@ def stored_columns(X):
     if seen[empty]:
         return None
     seen[empty] = True
-    position = np.empty(d, X.indices.dtype)
-    keep = np.empty(d, np.intp)
-    used = K.column_positions(seen, position, keep)
+    used = int(np.count_nonzero(seen))
     if used - 1 > MAX_FRACTION * d:
         return None
-    keep = keep[:used].copy()
+    # as many entries as columns kept (and the one the kernel writes past them): a
+    # d-long array and its copy cost 5 ms of fresh memory on 2^22 columns
+    position, keep = np.empty(d, X.indices.dtype), np.empty(used + 1, np.intp)
+    K.column_positions(seen, position, keep)
+    keep = keep[:used]
     indices = np.empty_like(X.indices)
     K.remap_indices(X.indices, position, indices, CHUNKS)
     # increasing positions: the rows' indices stay sorted, the matrix canonical

@@ -35,7 +35,8 @@ def column_positions(seen, position, keep):
     """position[j] = the rank of column j among the ``seen`` columns (-1 for the
     others) and keep[:m] = the seen columns in increasing order; returns m.
     Branch-free (half the columns seen in no order a branch could predict):
-    keep[m] is written for every column and overwritten until m moves on."""
+    keep[m] is written for every column and overwritten until m moves on, so
+    ``keep`` needs m + 1 entries (one past the seen columns)."""
     m = 0
     for j in range(seen.shape[0]):
         s = seen[j]

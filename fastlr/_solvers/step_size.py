@@ -135,7 +135,11 @@ def auto_step(p: Problem, batch_size: int) -> float:
             v = rmatvec(w * matvec(v / norm)) / w.sum()
             lam = float(np.linalg.norm(v))
     curvature = 0.25 if p.family == "sigmoid" else 0.5
-    l2_max = p.l2 * float(np.max(np.asarray(p.pen, np.float64) ** 2, initial=0.0))
+    # the largest |q| squared (the same number as the largest q², without a float64
+    # copy of q and its square: 2 ms of a 2^22-column fit)
+    pen = np.asarray(p.pen)
+    q_max = max(float(np.max(pen, initial=0.0)), -float(np.min(pen, initial=0.0)))
+    l2_max = p.l2 * q_max ** 2
     # the intercept's own curvature (c · 1) bounds λ from below
     r2 = float(sq[w > 0].max(initial=0.0))
     # minibatch noise shrinks as (1/B - 1/n) when B of n rows are drawn: none at full batch
