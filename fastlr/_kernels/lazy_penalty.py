@@ -99,8 +99,9 @@ def _catch_up(S, j, steps, eps, thr):
                 S[j, k] = v - min(max(v, -thr), thr)
 
 
-#: columns per block of the passes over the whole table (:func:`_finish_epoch`, :func:`_decay_logs`): a block's rows of
-#: ``F`` and ``S`` stay in the L1 cache between its loops
+#: columns per block of the passes over the whole table (:func:`_finish_epoch`,
+#: :func:`_decay_logs`): a block's rows of ``F`` and ``S`` stay in the L1 cache
+#: between its loops
 FINISH_BLOCK = 256
 
 
@@ -132,10 +133,10 @@ def _decay_logs(F, el2):
     form). Returns whether every ε_j < 1. Series in loops LLVM vectorises, not a log1p
     call per column: when every ε_j is small (η l2 tiny) the one in ε, written while
     the same pass checks that it applies (942k columns: 10 -> 2 ms an epoch); when
-    every ε_j <= ATANH_EPS (rare features have large q: a bag of words at its default
-    step) the one in atanh, block by block of a contiguous buffer (942k columns,
-    float32 table: 7.0 -> 4.6 ms; to 2 units of rounding in float64); log1p only
-    beyond."""
+    every ε_j <= ATANH_EPS (a stronger L2 on rare features, whose q is large: a bag of
+    words with 2^22 columns and alpha = 1e-2) the one in atanh, block by block of a
+    contiguous buffer (942k columns, float32 table: 7.0 -> 4.6 ms; to 2 units of
+    rounding in float64); log1p only beyond."""
     small = True
     moderate = True
     for j in range(F.shape[0]):

@@ -136,7 +136,7 @@ def auto_step(p: Problem, batch_size: int) -> float:
             lam = float(np.linalg.norm(v))
     curvature = 0.25 if p.family == "sigmoid" else 0.5
     # the largest |q| squared (the same number as the largest q², without a float64
-    # copy of q and its square: 2 ms of a 2^22-column fit)
+    # copy of q and its square: ~1 ms of a 2^22-column fit)
     pen = np.asarray(p.pen)
     q_max = max(float(np.max(pen, initial=0.0)), -float(np.min(pen, initial=0.0)))
     l2_max = p.l2 * q_max ** 2
