@@ -1113,6 +1113,36 @@ def test_chunked_column_statistics_equal_the_serial_pass_on_any_thread_count():
         numba.set_num_threads(old)
 
 
+def test_csr_sums_of_unit_weights_equal_the_row_loop(monkeypatch):
+    """Rows all of weight 1 are summed in one loop over the stored values: the sums
+    of the row loop (w x = x), added in row order, bit for bit."""
+    import scipy.sparse
+
+    from fastlr._estimators import scaling
+
+    rng = np.random.default_rng(5)
+    n, d = 2000, 300
+    X = scipy.sparse.random(n, d, density=0.05, format="csr", random_state=4,
+                            data_rvs=lambda k: rng.normal(1.0, 2.0, k)).astype(np.float32)
+    X = scipy.sparse.vstack([X, scipy.sparse.csr_matrix((1, d), dtype=np.float32)]).tocsr()
+    monkeypatch.setattr(scaling, "SMALL_ENTRIES", 0)  # the compiled kernels, not NumPy
+    monkeypatch.setattr(scaling, "CSR_CHUNKED_VALUES", 1 << 40)  # one chunk: row order
+    tot, s1, _, _, s2 = scaling._block_sums(X, np.ones(n + 1))
+    x = X.data.astype(np.float64)
+    e1, e2 = np.zeros(d), np.zeros(d)
+    np.add.at(e1, X.indices, x)  # in the order of the values, as the kernel adds them
+    np.add.at(e2, X.indices, x * x)
+    assert tot == n + 1
+    np.testing.assert_array_equal(s1, e1)
+    np.testing.assert_array_equal(s2, e2)
+    sw = np.ones(n + 1)
+    sw[-1] = 0.5  # a weight other than 1 (on the empty last row): the loop over rows
+    tot_rows, r1, _, _, r2 = scaling._block_sums(X, sw)
+    assert tot_rows == n + 0.5
+    np.testing.assert_array_equal(r1, s1)
+    np.testing.assert_array_equal(r2, s2)
+
+
 @dtype_params
 def test_chunked_csr_statistics_equal_one_chunk_on_any_thread_count(dtype, monkeypatch):
     """CSR X is summed in fixed row chunks in parallel (float32 without the largest

@@ -102,10 +102,26 @@ SUM, SUMSQ, AMAX, WNZ = 0, 1, 2, 3
 
 @kernel(internal=True)
 def _csr_col_sums_rows(data, indices, indptr, sw, start, stop, acc):
-    """Rows [start, stop) of :func:`csr_col_sums` into ``acc`` (d, 2 or 4)."""
+    """Rows [start, stop) of :func:`csr_col_sums` into ``acc`` (d, 2 or 4). Rows all of
+    weight 1 (no sample weights) in one loop over their stored values, the same sums
+    (w x = x exactly): a loop per row pays its exit and set-up for every row (~44
+    values a row: one thread, 2^14 columns 7.7 -> 4.4 ms, 2^18 14.7 -> 12.1 ms; the
+    two chunks of :func:`csr_col_sums` side by side, 4.5 -> 4.0 and 9.5 -> 9.2 ms)."""
     tot = 0.0
     full = acc.shape[1] > WNZ
     last = indptr[stop]
+    unit = True
+    for i in range(start, stop):
+        unit &= sw[i] == 1
+    if unit and not full:
+        for p in range(indptr[start], last):
+            if p + SUMS_AHEAD < last:
+                prefetch_item(acc, indices[p + SUMS_AHEAD], 0)
+            j = indices[p]
+            x = np.float64(data[p])
+            acc[j, SUM] += x
+            acc[j, SUMSQ] += x * x
+        return np.float64(stop - start)
     for i in range(start, stop):
         w = np.float64(sw[i])
         if w == 0.0:
