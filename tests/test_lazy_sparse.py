@@ -272,9 +272,10 @@ def test_decay_logs_are_log1p_whichever_formula_computes_them(dtype, el2):
     log(1 - ε) to rounding, NaN where ε >= 1."""
     from numba import njit
 
-    from fastlr._kernels.lazy_penalty import ATANH_EPS, LOGA, Q, SERIES_EPS, _decay_logs
+    from fastlr._kernels.lazy_penalty import ATANH_EPS, LOGA, Q, SERIES_EPS, _start_epoch
 
-    decay_logs = njit(lambda F, el2: _decay_logs(F, el2))  # internal: no Python entry
+    # internal: no Python entry; no weights to copy in
+    decay_logs = njit(lambda F, el2: _start_epoch(F, np.zeros(0, F.dtype), -1, el2, True))
     q = np.linspace(0.0, 1.5, 1001)
     F = np.zeros((q.size, 4), dtype)
     F[:, Q] = q

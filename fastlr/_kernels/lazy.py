@@ -69,8 +69,8 @@ import numpy as np
 from .._config import kernel
 from .losses import SIGMOID, residual_scratch, sigmoid_residual_loss, softmax_residual_loss
 from .lazy_penalty import (CLA, CQ, CXS, DECAY, GENERAL, LAST, LOGA, NONE, Q, SHRINK,
-                           STEPS, XSCALE, _catch_up_compact, _decay_logs,
-                           _finish_epoch, _weight_columns)
+                           STEPS, XSCALE, _catch_up_compact, _finish_epoch,
+                           _start_epoch, _weight_columns)
 from .prefetch import prefetch_entry, prefetch_item
 
 
@@ -200,14 +200,11 @@ def lazy_csr_epoch(family, data, indices, indptr, Y, y, sw, idx, batch_size, S, 
     R = Z.shape[0]
     el1 = eta * l1
     el2 = eta * l2
-    # without L2 no epoch reads log a (and one output keeps its weights in its column)
-    closed = True if l2 == 0.0 else _decay_logs(F, el2)
     one = K == 1  # then the weights live in F's rows during the epoch
     wgt, xcol = _weight_columns(F, l2)  # (lazy_penalty.feature_columns)
     s1d = S.reshape(S.size)
-    if one:
-        for j in range(d):
-            F[j, wgt] = s1d[j]
+    # without L2 no epoch reads log a (and one output keeps its weights in its column)
+    closed = _start_epoch(F, s1d, wgt if one else -1, el2, l2 != 0.0)
     if not closed or (l1 != 0.0 and l2 != 0.0):
         mode = GENERAL
     elif l2 != 0.0:

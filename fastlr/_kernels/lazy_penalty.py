@@ -5,7 +5,7 @@ a = 1 - η l2 q², t = η l1 q. :mod:`.lazy` applies them here: to a minibatch's
 gathered features before its pass (:func:`_catch_up_compact`), and to every
 feature at the end of an epoch (:func:`_finish_epoch`), from the table ``F``
 of each feature's last step, data scale, q and log a (:func:`feature_table`,
-:func:`_decay_logs`).
+:func:`_start_epoch`).
 """
 from __future__ import annotations
 
@@ -100,7 +100,7 @@ def _catch_up(S, j, steps, eps, thr):
 
 
 #: columns per block of the passes over the whole table (:func:`_finish_epoch`,
-#: :func:`_decay_logs`): a block's rows of ``F`` and ``S`` stay in the L1 cache
+#: :func:`_start_epoch`): a block's rows of ``F`` and ``S`` stay in the L1 cache
 #: between its loops
 FINISH_BLOCK = 256
 
@@ -127,29 +127,45 @@ def _log1m_atanh(e):
 
 
 @kernel(internal=True)
-def _decay_logs(F, el2):
-    """F[j, LOGA] = log(1 - ε_j), ε_j = el2 q_j², the log of feature j's L2 decay per
-    step (k skipped steps decay by a^k = exp(k log a)); NaN where ε_j >= 1 (no closed
-    form). Returns whether every ε_j < 1. Series in loops LLVM vectorises, not a log1p
-    call per column: when every ε_j is small (η l2 tiny) the one in ε, written while
-    the same pass checks that it applies (942k columns: 10 -> 2 ms an epoch); when
-    every ε_j <= ATANH_EPS (a stronger L2 on rare features, whose q is large: a bag of
-    words with 2^22 columns and alpha = 1e-2) the one in atanh, block by block of a
-    contiguous buffer (942k columns, float32 table: 7.0 -> 4.6 ms; to 2 units of
-    rounding in float64); log1p only beyond."""
+def _start_epoch(F, s1d, wgt, el2, logs):
+    """The start of an epoch, over F's rows: one output's weights ``s1d`` into F's
+    column ``wgt`` (``wgt`` < 0: none), and with ``logs`` F[j, LOGA] = log(1 - ε_j),
+    ε_j = el2 q_j², the log of feature j's L2 decay per step (k skipped steps decay by
+    a^k = exp(k log a)); NaN where ε_j >= 1 (no closed form). Returns whether every
+    ε_j < 1 (True without ``logs``).
+
+    Block by block of FINISH_BLOCK rows through a contiguous buffer, where the
+    series vectorise, not a log1p call per column: when every ε_j is small (η l2
+    tiny) the one in ε, written while the same pass checks that it applies; when
+    every ε_j <= ATANH_EPS (a stronger L2 on rare features, whose q is large: a bag
+    of words with 2^22 columns and alpha = 1e-2) the one in atanh, to 2 units of
+    rounding in float64; log1p only beyond. 1M columns, one output, L2: 8.6 -> 3 ms
+    for the logs on F's column (942k columns: log1p per column 10 ms; the atanh
+    series 7.0 -> 4.6 ms); the weights copied in the same pass."""
     small = True
     moderate = True
-    for j in range(F.shape[0]):
-        q = F[j, Q]
-        e = el2 * (q * q)
-        small &= e <= SERIES_EPS
-        moderate &= e <= ATANH_EPS
-        F[j, LOGA] = -e * (1.0 + e * (0.5 + e * (1.0 / 3.0 + e * (0.25 + e * (0.2 + e / 6.0)))))
-    if small:
-        return True
     d = F.shape[0]
-    buf = np.empty(FINISH_BLOCK)  # contiguous: the series vectorises (on F's column
-    for j0 in range(0, d if moderate else 0, FINISH_BLOCK):  # it did not)
+    buf = np.empty(FINISH_BLOCK)
+    for j0 in range(0, d, FINISH_BLOCK):
+        j1 = min(j0 + FINISH_BLOCK, d)
+        if wgt >= 0:
+            for j in range(j0, j1):
+                F[j, wgt] = s1d[j]
+        if not logs:
+            continue
+        for j in range(j0, j1):
+            q = F[j, Q]
+            buf[j - j0] = el2 * (q * q)
+        for t in range(j1 - j0):
+            e = buf[t]
+            small &= e <= SERIES_EPS
+            moderate &= e <= ATANH_EPS
+            buf[t] = -e * (1.0 + e * (0.5 + e * (1.0 / 3.0 + e * (0.25 + e * (0.2 + e / 6.0)))))
+        for j in range(j0, j1):
+            F[j, LOGA] = buf[j - j0]
+    if small or not logs:
+        return True
+    for j0 in range(0, d if moderate else 0, FINISH_BLOCK):
         j1 = min(j0 + FINISH_BLOCK, d)
         for j in range(j0, j1):
             q = F[j, Q]
