@@ -56,14 +56,17 @@ NONE, DECAY, SHRINK, GENERAL = 0, 1, 2, 3
 
 @kernel(parallel=True)
 def feature_table(inv_scale, pen, precondition, F):
-    """Fill ``F`` for :func:`lazy_csr_epoch` (once per fit: nothing in it depends
-    on the step size); rows side by side on the threads."""
+    """Fill every column of ``F`` for :func:`lazy_csr_epoch` (once per fit: nothing
+    in it depends on the step size; the caller need not zero it); rows side by side
+    on the threads."""
     for j in prange(F.shape[0]):
         q = np.float64(pen[j])
         F[j, LAST] = 0.0
         F[j, XSCALE] = inv_scale[j] if precondition else 1.0
         F[j, Q] = q
         F[j, LOGA] = 0.0
+        for c in range(LOGA + 1, F.shape[1]):
+            F[j, c] = 0.0
 
 
 @kernel(internal=True)

@@ -75,7 +75,9 @@ class LazyEpochRunner:
         self.work, table = lazy_workspace(self.indptr, d, K, batch_size, dt)
         inv = p.inv_scale if p.precondition else np.ones(d, dt)
         same = K == 1 and np.array_equal(np.asarray(inv, dt), np.asarray(p.pen, dt))
-        self.F = np.zeros((d, feature_columns(K, float(p.l2), same)), table)
+        # filled whole by feature_table: not zeroed first (16 MB a call of partial_fit
+        # on 2^20 columns)
+        self.F = np.empty((d, feature_columns(K, float(p.l2), same)), table)
         feature_table(inv, p.pen, bool(p.precondition), self.F)
         self._W = None
 
