@@ -1262,3 +1262,42 @@ def test_float32_sigmoid_loss_of_confident_rows():
         ref = np.sum(np.logaddexp(0, z) - ((z > 0) != wrong) * z)
         assert losses[1] == pytest.approx(ref, rel=1e-12)
         assert losses[0] == pytest.approx(ref, rel=1e-6)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_all_finite_is_numpys_isfinite_all(dtype, order):
+    """The exponent-bits test (C-contiguous floats) and the per-entry loop (other
+    layouts) agree with NumPy on every kind of entry, wherever it sits."""
+    from fastlr._kernels import all_finite
+
+    rng = np.random.default_rng(3)
+    info = np.finfo(dtype)
+    specials = [np.inf, -np.inf, np.nan, -np.nan, info.max, -info.max, info.tiny,
+                info.tiny / 4, 0.0, -0.0]
+    for shape in [(1, 1), (1, 37), (37, 1), (5, 300)]:
+        A = np.asarray(rng.normal(size=shape), dtype=dtype, order=order)
+        assert all_finite(A)
+        for value in specials:
+            for i, j in [(0, 0), (shape[0] - 1, shape[1] - 1), (shape[0] // 2, shape[1] // 3)]:
+                B = A.copy(order=order)
+                B[i, j] = value
+                assert all_finite(B) == bool(np.isfinite(B).all()), (shape, value, i, j)
+
+
+@pytest.mark.parametrize("wdtype", [np.float32, np.float64])
+@pytest.mark.parametrize("vdtype", [np.float32, np.float64])
+@pytest.mark.parametrize("odtype", [np.float32, np.float64])
+def test_column_scaling_of_weights_is_numpys_bit_for_bit(wdtype, vdtype, odtype):
+    """The compiled unit changes of the weights give NumPy's ``(A * v).astype(out)``
+    and ``(A / v).astype(out)`` exactly, in NumPy's arithmetic for the dtypes."""
+    from fastlr._kernels.update import columns_scaled
+
+    rng = np.random.default_rng(8)
+    A = rng.normal(size=(3, 257)).astype(wdtype)
+    v = np.exp(rng.normal(0, 3, 257)).astype(vdtype)
+    out = np.empty(A.shape, odtype)
+    columns_scaled(A, v, False, out)
+    np.testing.assert_array_equal(out, (A * v).astype(odtype))
+    columns_scaled(A, v, True, out)
+    np.testing.assert_array_equal(out, (A / v).astype(odtype))

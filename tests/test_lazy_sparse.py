@@ -366,3 +366,15 @@ def test_lazy_workspace_holds_any_minibatch(batch_size):
     empty = sp.csr_matrix((0, d))
     (Wc, Gc, C, pos, touched), _ = lazy_workspace(empty.indptr, d, 2, 32, np.float64)
     assert len(pos) >= 1 and len(touched) >= 1
+
+
+@pytest.mark.parametrize("K", [1, 3, 20])
+@pytest.mark.parametrize("d", [1, 255, 256, 1000])
+def test_take_weights_is_the_transpose(K, d):
+    """The solver's (K, d) weights in the lazy layout (d, K), any d around the block."""
+    from fastlr._kernels.lazy_penalty import take_weights
+
+    W = np.random.default_rng(K * d).normal(size=(K, d)).astype(np.float32)
+    S = np.full((d, K), np.nan, np.float32)
+    take_weights(W, S)
+    np.testing.assert_array_equal(S, W.T)

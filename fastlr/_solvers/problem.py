@@ -23,6 +23,17 @@ from .._layout import ROWS, SIGMOID, SOFTMAX
 from .._readonly import kernel_view
 
 
+#: weight arrays of at least this many entries move between units in a compiled loop
+#: (any size once the kernels are loaded); smaller ones in NumPy
+COMPILED_WEIGHTS = 1 << 16
+
+
+def _compiled(W) -> bool:
+    from .._config import kernels_loaded
+
+    return W.ndim == 2 and (W.size >= COMPILED_WEIGHTS or kernels_loaded())
+
+
 @dataclass
 class Problem:
     family: str                 # "sigmoid" or "softmax"
@@ -89,6 +100,12 @@ class Problem:
         if not np.any(self.mean):
             # uncentred rows (lazy sparse epochs): nothing to move into the intercept, and
             # W · inv_scale in their dtype is the float64 product rounded once, as below
+            if _compiled(W):
+                from .._kernels.update import columns_scaled
+
+                coef = np.empty(W.shape, self.dtype)
+                columns_scaled(W, self.inv_scale, False, coef)
+                return coef, b.astype(self.dtype, copy=True)
             return ((W * self.inv_scale).astype(self.dtype, copy=False),
                     b.astype(self.dtype, copy=True))
         coef = np.multiply(W, self.inv_scale, dtype=np.float64)
@@ -113,6 +130,12 @@ class Problem:
         """Inverse of :meth:`to_original_units` (for warm starts, partial_fit)."""
         if not self.precondition:
             return coef.astype(self.dtype, copy=True), intercept.astype(self.dtype, copy=True)
+        if _compiled(coef) and not np.any(self.mean):  # uncentred: b moves by 0
+            from .._kernels.update import columns_scaled
+
+            W = np.empty(coef.shape, self.dtype)
+            columns_scaled(coef, self.inv_scale, True, W)
+            return W, np.asarray(intercept + 0.0, dtype=self.dtype)
         W = coef / self.inv_scale  # inv_scale > 0 and finite: constant features get 1
         b = intercept + coef @ self.mean
         return np.ascontiguousarray(W, dtype=self.dtype), np.asarray(b, dtype=self.dtype)

@@ -67,7 +67,7 @@ class LazyEpochRunner:
         self.fam, self.Y, self.y = p.kernel_args
         self.data, self.indices, self.indptr = p.kernel_X
         K, d, dt = p.n_outputs, p.n_features, p.dtype
-        self.S = np.zeros((d, K), dt)
+        self.S = np.empty((d, K), dt)  # the weights, taken in by the first epoch
         self.gb = np.zeros(K, dt)
         self.Z = np.zeros((max(1, min(batch_size, ROWS)), K), dt)
         # the per-feature table in the weights' dtype (float32 data: 16 bytes a feature,
@@ -83,11 +83,11 @@ class LazyEpochRunner:
 
     def __call__(self, order, W, b, eta):
         from .._kernels.lazy import lazy_csr_epoch
+        from .._kernels.lazy_penalty import take_weights
 
         p = self.p
         if self._W is not W:  # a new weight array: take it in (the first epoch)
-            if W.any():  # S starts at zero: a fresh fit has nothing to copy
-                self.S[:] = W.T
+            take_weights(W, self.S)
             self._W = W
         Wc, Gc, C, pos, touched = self.work
         out = lazy_csr_epoch(self.fam, self.data, self.indices, self.indptr, self.Y, self.y,
