@@ -10,7 +10,9 @@ data, the sizes and the FASTLR_SHAPES_* environment variables):
       NumPy loop of the issue; L-BFGS to scikit-learn lbfgs's objective; early-stopped MBGD
       to converged scikit-learn's test accuracy;
 5.    optional peers on the 2^18 bag-of-words: Vowpal Wabbit and Snap ML (skipped when not
-      importable).
+      importable);
+6.    a stream: one pass of partial_fit over a 2^20-column bag of words in chunks of
+      10,000 rows, binary and 20 classes, against SGDClassifier's partial_fit.
 
 Every case sets ``benchmark.group`` and ``extra_info`` as benchutil.run does (``impl``,
 ``kind="shapes"``, ``shape``, sizes), plus ``bytes`` (of X read per pass), ``epochs``,
@@ -142,6 +144,64 @@ class TestBagOfWords:
               nnz=int(X.nnz), batch_size=32 if impl == "fastlr" else 1, dtype="float32",
               threads=1 if impl != "fastlr" else None, one_vs_rest=one_vs_rest,
               headline=log2d == S.HEADLINE_LOG2D)
+
+
+# ------------------------------------------------------------------ streams
+
+#: a stream of hashed documents (2^20 columns, scikit-learn's HashingVectorizer default)
+#: read in chunks of this many rows, one partial_fit a chunk
+STREAM_LOG2D, STREAM_CHUNK = 20, 10_000
+STREAM_CASES = [(k, impl) for k in (2, 20) for impl in BOW_IMPLS]
+
+
+def stream_model(impl, n_classes):
+    """Each implementation with its defaults (l2 at the bag of words' alpha)."""
+    if impl == "fastlr":
+        from fastlr import SigmoidRegression, SoftmaxRegression
+
+        cls = SigmoidRegression if n_classes == 2 else SoftmaxRegression
+        return cls(alpha=S.BOW_ALPHA, random_state=0)
+    from sklearn.linear_model import SGDClassifier
+
+    return SGDClassifier(loss="log_loss", alpha=S.BOW_ALPHA, random_state=0)
+
+
+class TestStream:
+    """One pass of partial_fit over a bag of words read in chunks, as a stream is
+    trained: every call pays the model's per-call work over all 2^20 columns, which a
+    single fit pays once. The chunks are sliced outside the timing; the accuracy on
+    the first 20,000 rows after the pass is recorded next to the time."""
+
+    @pytest.mark.parametrize("n_classes,impl", STREAM_CASES,
+                             ids=[f"{k}classes-{i.split()[-1]}" for k, i in STREAM_CASES])
+    def test_partial_fit(self, benchmark, machine, one_dataset, n_classes, impl):
+        X, y = one_dataset.get(("bow", STREAM_LOG2D, n_classes),
+                               lambda: S.bag_of_words(STREAM_LOG2D, n_classes))
+        classes = np.unique(y)
+        n = X.shape[0]
+        chunks = {}
+
+        def stream(k):
+            if k not in chunks:
+                chunks[k] = [(X[s:min(s + STREAM_CHUNK, k)], y[s:min(s + STREAM_CHUNK, k)])
+                             for s in range(0, k, STREAM_CHUNK)]
+            model = stream_model(impl, n_classes)
+            for Xc, yc in chunks[k]:
+                model.partial_fit(Xc, yc, classes=classes)
+            return model
+
+        fit = quiet(stream)
+        fit(n)  # the chunks sliced before the estimate
+        timed(benchmark, fit, n, impl,
+              f"{GROUP}bag-of-words 2^{STREAM_LOG2D} {n_classes} classes, stream: "
+              f"partial_fit over chunks of {STREAM_CHUNK:,} rows", machine, X,
+              shape="bag-of-words stream", log2_features=STREAM_LOG2D, classes=n_classes,
+              outputs=1 if n_classes == 2 else n_classes, penalty="l2", alpha=S.BOW_ALPHA,
+              nnz=int(X.nnz), chunk_rows=STREAM_CHUNK, dtype="float32",
+              threads=1 if impl != "fastlr" else None, one_vs_rest=impl != "fastlr"
+              and n_classes > 2)
+        m = min(n, 20_000)
+        benchmark.extra_info["train_accuracy"] = float(fit(n).score(X[:m], y[:m]))
 
 
 # ------------------------------------------------------------------ 5: optional peers
