@@ -225,12 +225,19 @@ def _catch_up_compact(mode, Wc, C, nt, el1, el2):
                 for k in range(K):
                     Wc[u, k] *= decay
     elif mode == SHRINK:
-        for u in range(nt):
-            shrink = (el1 * C[CQ, u]) * C[STEPS, u]
-            for k in range(K):
-                w = Wc[u, k]
-                m = abs(w) - shrink
-                Wc[u, k] = 0.0 if m <= 0 else np.copysign(m, w)
+        if K == 1:  # a flat loop over the features, which vectorises (the loop over
+            wc1 = Wc.reshape(Wc.size)  # k of one did not: 2^18 binary L1 epoch,
+            for u in range(nt):        # 60 -> 56 ms, 2^22 75 -> 71 ms)
+                w = wc1[u]
+                m = abs(w) - (el1 * C[CQ, u]) * C[STEPS, u]
+                wc1[u] = 0.0 if m <= 0 else np.copysign(m, w)
+        else:
+            for u in range(nt):
+                shrink = (el1 * C[CQ, u]) * C[STEPS, u]
+                for k in range(K):
+                    w = Wc[u, k]
+                    m = abs(w) - shrink
+                    Wc[u, k] = 0.0 if m <= 0 else np.copysign(m, w)
     elif mode == GENERAL:
         for u in range(nt):
             steps = int(C[STEPS, u])
