@@ -118,27 +118,37 @@ def test_dense_or_mostly_used_columns_are_left_alone(monkeypatch):
 
 
 @pytest.mark.parametrize("chunks", [1, 2, 5])
-def test_column_mapping_kernels_match_numpy(chunks):
+@pytest.mark.parametrize("d", [64, 5000, 5003])
+def test_column_mapping_kernels_match_numpy(chunks, d):
     from fastlr import _kernels as K
+    from fastlr._kernels.stored_columns import words
 
-    rng = np.random.default_rng(chunks)
-    d = 5000
-    indices = rng.choice(rng.choice(d, 300, replace=False), 4000).astype(np.int32)
-    seen = np.zeros(d, np.bool_)
-    K.mark_stored_columns(indices, seen, chunks)
+    rng = np.random.default_rng(chunks + d)
+    # columns 0, 63, 64 and the last column stored: the edges of the words
+    used = np.unique(np.r_[rng.choice(d, min(300, d // 3), replace=False), 0, 63, d - 1])
+    indices = rng.choice(used, 4000).astype(np.int32)
+    indices[:used.size] = used
+    bits = np.zeros(words(d), np.uint64)
+    K.mark_stored_columns(indices, bits)
     expected = np.zeros(d, np.bool_)
     expected[indices] = True
-    np.testing.assert_array_equal(seen, expected)
-    # keep as the estimator sizes it: one entry past the seen columns
-    position, keep = np.empty(d, np.int32), np.full(expected.sum() + 1, -7, np.intp)
-    m = K.column_positions(seen, position, keep)
+    as_bools = np.unpackbits(bits.view(np.uint8), bitorder="little")
+    np.testing.assert_array_equal(as_bools[:d], expected)
+    assert not as_bools[d:].any()
+    assert K.first_unmarked(bits, d) == np.argmin(expected)
+    rank = np.empty(bits.size, np.int32)
+    m = K.word_ranks(bits, rank)
     assert m == expected.sum()
-    np.testing.assert_array_equal(keep[:m], np.flatnonzero(expected))
-    np.testing.assert_array_equal(position[expected], np.arange(m))
-    assert np.all(position[~expected] == -1)
+    np.testing.assert_array_equal(rank, np.r_[0, np.cumsum(as_bools.reshape(-1, 64).sum(1))[:-1]])
+    keep = np.full(m, -7, np.intp)
+    K.marked_columns(bits, keep)
+    np.testing.assert_array_equal(keep, np.flatnonzero(expected))
     out = np.empty_like(indices)
-    K.remap_indices(indices, position, out, chunks)
-    np.testing.assert_array_equal(out, position[indices])
+    K.remap_indices(indices, bits, rank, out, chunks)
+    np.testing.assert_array_equal(out, np.searchsorted(keep, indices))
+    full = np.zeros(words(d), np.uint64)  # every column stored: none unmarked
+    K.mark_stored_columns(np.arange(d, dtype=np.int32), full)
+    assert K.first_unmarked(full, d) == -1
 
 
 def test_widened_statistics_read_later_and_survive_pickling(monkeypatch):

@@ -28,11 +28,9 @@ MIN_FEATURES = 1 << 19
 MAX_FRACTION = 0.5
 
 
-#: the remapping of the stored indices runs in this many slices side by side; the
-#: marking of the stored columns in one (see ``mark_stored_columns``: threads writing
-#: into the same cache lines)
+#: the remapping of the stored indices runs in this many slices side by side (the
+#: marking in one: threads would write into the same words of the bitset)
 CHUNKS = 2
-MARK_CHUNKS = 1
 
 
 @dataclass
@@ -87,26 +85,26 @@ def stored_columns(X):
     if not sp.issparse(X) or X.shape[1] < MIN_FEATURES:
         return None
     from .. import _kernels as K
+    from .._kernels import stored_columns as stored
 
     n, d = X.shape
-    seen = np.zeros(d, np.bool_)
-    K.mark_stored_columns(X.indices, seen, MARK_CHUNKS)
-    empty = int(np.argmin(seen))  # the first column nothing is stored in
-    if seen[empty]:
+    bits = np.zeros(stored.words(d), np.uint64)
+    K.mark_stored_columns(X.indices, bits)
+    empty = K.first_unmarked(bits, d)  # the first column nothing is stored in
+    if empty < 0:
         return None
-    seen[empty] = True
-    used = int(np.count_nonzero(seen))
+    bits[empty >> 6] |= np.uint64(1) << np.uint64(empty & 63)
+    rank = np.empty(bits.size, X.indices.dtype)
+    used = K.word_ranks(bits, rank)
     if used - 1 > MAX_FRACTION * d:
         return None
-    # as many entries as columns kept (and the one the kernel writes past them): a
-    # d-long array and its copy cost 5 ms of fresh memory on 2^22 columns
-    position, keep = np.empty(d, X.indices.dtype), np.empty(used + 1, np.intp)
-    K.column_positions(seen, position, keep)
-    keep = keep[:used]
+    keep = np.empty(used, np.intp)
+    K.marked_columns(bits, keep)
     indices = np.empty_like(X.indices)
-    K.remap_indices(X.indices, position, indices, CHUNKS)
+    K.remap_indices(X.indices, bits, rank, indices, CHUNKS)
     # increasing positions: the rows' indices stay sorted, the matrix canonical
     Xc = sp.csr_matrix((X.data, indices, X.indptr), shape=(n, used), copy=False)
     Xc.has_sorted_indices = True
     Xc.has_canonical_format = True
-    return StoredColumns(X=Xc, keep=keep, empty=int(position[empty]), n_features=d)
+    return StoredColumns(X=Xc, keep=keep, empty=int(np.searchsorted(keep, empty)),
+                         n_features=d)

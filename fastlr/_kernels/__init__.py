@@ -28,7 +28,8 @@ from .losses import SIGMOID, SOFTMAX, loss_grad, sigmoid_loss_grad, softmax_loss
 from .stats import (AMAX, SUM, SUMSQ, WNZ, csr_col_deviations, csr_col_sums, dense_col_deviations,
                     dense_col_deviations_chunks, dense_col_moments_chunks, dense_col_sums,
                     dense_col_sums_chunks, moments_from_squares, column_scaling)
-from .stored_columns import column_positions, mark_stored_columns, remap_indices
+from .stored_columns import (first_unmarked, mark_stored_columns, marked_columns,
+                             remap_indices, word_ranks)
 from .scores import weighted_accuracy
 from .update import all_finite, proximal_step, scaled_weights
 
@@ -37,7 +38,8 @@ __all__ = [
     "log_softmax_inplace", "logsumexp_rows", "mbgd_epoch", "mbgd_epoch_threaded",
     "proximal_step", "scaled_weights", "sgd_epoch", "sigmoid", "sigmoid_inplace", "sigmoid_loss_grad",
     "softmax_inplace", "softmax_loss_grad", "csr_col_deviations", "csr_col_sums",
-    "dense_col_moments_chunks", "mark_stored_columns", "column_positions", "remap_indices",
+    "dense_col_moments_chunks", "mark_stored_columns", "first_unmarked", "word_ranks",
+    "marked_columns", "remap_indices",
     "moments_from_squares", "column_scaling",
     "dense_col_deviations", "dense_col_deviations_chunks", "dense_col_sums",
     "dense_col_sums_chunks", "weighted_accuracy",

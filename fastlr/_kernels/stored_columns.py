@@ -2,57 +2,98 @@
 
 Hashed or one-hot data often store values in few of 2^20 or 2^22 columns; a fit
 then trains on the stored columns alone. These kernels find them and renumber a
-matrix's indices to them: mark the columns stored (``mark_stored_columns``),
-rank them (``column_positions``), and map every stored index to its column's
-rank (``remap_indices``).
+matrix's indices to them, with the set of stored columns as a bitset (one bit
+a column, 512 KB for 2^22 columns, which stays in a core's L2 cache where a
+byte a column, 4 MB, did not): mark the columns stored
+(``mark_stored_columns``), count the marked bits before each 64-column word
+(``word_ranks``), list the marked columns (``marked_columns``), and map every
+stored index to its column's rank, the rank of its word plus the marked bits
+below it in the word (``remap_indices``). 4.6M indices into 2^22 columns, side by
+side: 26 ms (a byte a column, then a rank for every column) -> 11 ms, the same
+matrix.
 """
 from __future__ import annotations
 
+import numpy as np
+from llvmlite import ir
+from numba import types
+from numba.cpython.unsafe.numbers import trailing_zeros
+from numba.extending import intrinsic
+
 from .._config import kernel, prange
-from .prefetch import prefetch_entry
-
-#: stored indices ahead whose column position the remapping asks for
-AHEAD = 32
 
 
-@kernel(parallel=True)
-def mark_stored_columns(indices, seen, chunks):
-    """seen[j] = True for every column j in a CSR matrix's ``indices``, in ``chunks``
-    slices of the indices side by side (every write stores the same True: the
-    result does not depend on the order). A NumPy fancy assignment took twice as
-    long as one chunk on 4.4M indices. Two chunks measured faster than one on a
-    2-vCPU AMD EPYC (Zen 1) but 3-4x slower on a 2-vCPU Xeon, where each True one
-    core writes invalidates the other core's copy of the line (4.4M indices into
-    2^18 to 2^22 columns: one chunk 4-6 ms, two 16-20 ms): the caller uses one."""
-    nnz = indices.shape[0]
-    for c in prange(chunks):
-        for p in range((c * nnz) // chunks, ((c + 1) * nnz) // chunks):
-            seen[indices[p]] = True
+@intrinsic
+def popcount(typingctx, x):
+    """The number of set bits of a uint64 (``llvm.ctpop``: one instruction where the
+    CPU has one, a few bit operations where it has not)."""
+    if x != types.uint64:
+        return None
+
+    def codegen(context, builder, signature, args):
+        fn = builder.module.declare_intrinsic("llvm.ctpop", [ir.IntType(64)])
+        return builder.call(fn, [args[0]])
+    return types.uint64(types.uint64), codegen
+
+
+def words(d):
+    """The uint64 words of a bitset of ``d`` columns."""
+    return (d + 63) // 64
 
 
 @kernel
-def column_positions(seen, position, keep):
-    """position[j] = the rank of column j among the ``seen`` columns (-1 for the
-    others) and keep[:m] = the seen columns in increasing order; returns m.
-    Branch-free (half the columns seen in no order a branch could predict):
-    keep[m] is written for every column and overwritten until m moves on, so
-    ``keep`` needs m + 1 entries (one past the seen columns)."""
+def mark_stored_columns(indices, bits):
+    """Set bit j of ``bits`` (uint64, zero on entry) for every column j in a CSR
+    matrix's ``indices``. One thread: two would write into the same words."""
+    one = np.uint64(1)
+    for p in range(indices.shape[0]):
+        j = np.uint64(indices[p])
+        bits[j >> np.uint64(6)] |= one << (j & np.uint64(63))
+
+
+@kernel
+def first_unmarked(bits, d):
+    """The first column below ``d`` whose bit is not set, or -1."""
+    for w in range(bits.shape[0]):
+        free = ~bits[w]
+        if free:
+            j = w * 64 + int(trailing_zeros(free))
+            return j if j < d else -1
+    return -1
+
+
+@kernel
+def word_ranks(bits, rank):
+    """rank[w] = the number of set bits in the words before word w; returns the
+    number of set bits."""
     m = 0
-    for j in range(seen.shape[0]):
-        s = seen[j]
-        position[j] = m if s else -1
-        keep[m] = j
-        m += s
+    for w in range(bits.shape[0]):
+        rank[w] = m
+        m += int(popcount(bits[w]))
     return m
 
 
+@kernel
+def marked_columns(bits, keep):
+    """keep[:m] = the columns whose bit is set, in increasing order."""
+    m = 0
+    for w in range(bits.shape[0]):
+        x = bits[w]
+        while x:
+            keep[m] = w * 64 + int(trailing_zeros(x))
+            m += 1
+            x &= x - np.uint64(1)
+
+
 @kernel(parallel=True)
-def remap_indices(indices, position, out, chunks):
-    """out[p] = position[indices[p]], in ``chunks`` slices side by side."""
+def remap_indices(indices, bits, rank, out, chunks):
+    """out[p] = the rank of column indices[p] among the marked columns (the marked
+    columns below it), in ``chunks`` slices side by side."""
     nnz = indices.shape[0]
+    one = np.uint64(1)
     for c in prange(chunks):
-        stop = ((c + 1) * nnz) // chunks
-        for p in range((c * nnz) // chunks, stop):
-            if p + AHEAD < stop:  # a column's position is a cache miss each (4.6M
-                prefetch_entry(position, indices[p + AHEAD])  # of 2^22: 15 -> 12 ms)
-            out[p] = position[indices[p]]
+        for p in range((c * nnz) // chunks, ((c + 1) * nnz) // chunks):
+            j = np.uint64(indices[p])
+            w = j >> np.uint64(6)
+            below = (one << (j & np.uint64(63))) - one
+            out[p] = rank[w] + int(popcount(bits[w] & below))
