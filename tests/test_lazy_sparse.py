@@ -73,7 +73,7 @@ def _run_both(family, K, penalty, precondition, batch_size, *, fit_intercept=Tru
                            precondition, mean, inv, pen, True)
         lazy = lazy_csr_epoch(family, X.data, X.indices, X.indptr, Y, y, sw, idx, batch_size,
                               S, b_lazy, gb_lazy, Z_lazy, eta, l1, l2, fit_intercept, F,
-                              *work, W_lazy)
+                              *work, W_lazy, np.zeros(0))
         if lazy[2]:  # the kernel hands the weights back in the solver's layout too
             np.testing.assert_array_equal(W_lazy, S.T)
         curves.append((eager, lazy))
@@ -160,19 +160,22 @@ def test_wide_sparse_data_train_lazily_with_the_eager_model(monkeypatch):
     y = rng.integers(0, 3, X.shape[0])
     assert lazy_epochs_pay(X, 32)
     mbgd_module = importlib.import_module("fastlr._solvers.mbgd")
+    epochs_module = importlib.import_module("fastlr._solvers.sparse_epochs")
     used = []
-    real = mbgd_module.lazy_epochs_apply
+    real = epochs_module.LazyEpochRunner.__init__
 
-    def spy(p):
-        used.append(real(p))
-        return used[-1]
+    def spy(self, *args, **kwargs):
+        used.append(kwargs.get("original_units", False))
+        real(self, *args, **kwargs)
 
     kw = dict(alpha=1e-3, penalty="elasticnet", max_iter=5, tol=None, random_state=0)
-    monkeypatch.setattr(mbgd_module, "lazy_epochs_apply", spy)
+    monkeypatch.setattr(epochs_module.LazyEpochRunner, "__init__", spy)
     lazy = fastlr.SoftmaxRegression(**kw).fit(X, y)
-    assert used == [True]
-    monkeypatch.setattr(mbgd_module, "lazy_epochs_apply", lambda p: False)
+    assert used == [True]  # lazy, its weights taken in and written out in coef_'s units
+    for module in (mbgd_module, epochs_module):  # the eager kernel, in the trained units
+        monkeypatch.setattr(module, "lazy_epochs_apply", lambda p: False)
     eager = fastlr.SoftmaxRegression(**kw).fit(X, y)
+    assert used == [True]
     np.testing.assert_allclose(lazy.coef_, eager.coef_, atol=1e-10 * np.abs(eager.coef_).max())
     np.testing.assert_allclose(lazy.intercept_, eager.intercept_, atol=1e-10)
 
@@ -257,7 +260,7 @@ def test_a_diverging_lazy_epoch_stops_and_leaves_its_tables_consistent(penalty):
     l1, l2 = PENALTIES[penalty]
     out = lazy_csr_epoch(0, X.data, X.indices, X.indptr, Y, y, sw, np.arange(n, dtype=np.intp),
                          8, S, np.zeros(1), np.zeros(1), np.zeros((8, 1)), 1e10, l1, l2, True,
-                         F, *work, np.zeros((1, d)))
+                         F, *work, np.zeros((1, d)), np.zeros(0))
     assert out[2] is False and 0 < out[1] < -(-n // 8)
     last = F[:, 0]
     assert np.all((last >= 0) & (last <= out[1]) & (last == np.round(last)))
@@ -331,7 +334,7 @@ def test_a_nan_weight_stays_nan_through_the_catch_up(penalty):
     W = np.zeros((1, d))
     out = lazy_csr_epoch(0, X.data, X.indices, X.indptr, Y, y, np.ones(n),
                          np.arange(n, dtype=np.intp), 8, S, np.zeros(1), np.zeros(1),
-                         np.zeros((8, 1)), 0.1, l1, l2, True, F, *work, W)
+                         np.zeros((8, 1)), 0.1, l1, l2, True, F, *work, W, np.zeros(0))
     assert out[2]
     assert np.isnan(W[0, j]) and np.isfinite(np.delete(W[0], j)).all()
 
@@ -361,7 +364,7 @@ def test_lazy_workspace_holds_any_minibatch(batch_size):
         out = lazy_csr_epoch(1, X.data, X.indices, X.indptr, Y, y, np.ones(n), idx,
                              batch_size, S, np.zeros(2), np.zeros(2),
                              np.zeros((min(batch_size, 8), 2)), 0.1, 1e-3, 1e-3, True, F,
-                             Wc, Gc, C, pos, touched, np.zeros((2, d)))
+                             Wc, Gc, C, pos, touched, np.zeros((2, d)), np.zeros(0))
         assert out[2] and np.isfinite(S).all()
     empty = sp.csr_matrix((0, d))
     (Wc, Gc, C, pos, touched), _ = lazy_workspace(empty.indptr, d, 2, 32, np.float64)
@@ -374,7 +377,81 @@ def test_take_weights_is_the_transpose(K, d):
     """The solver's (K, d) weights in the lazy layout (d, K), any d around the block."""
     from fastlr._kernels.lazy_penalty import take_weights
 
-    W = np.random.default_rng(K * d).normal(size=(K, d)).astype(np.float32)
+    rng = np.random.default_rng(K * d)
+    W = rng.normal(size=(K, d)).astype(np.float32)
     S = np.full((d, K), np.nan, np.float32)
-    take_weights(W, S)
+    take_weights(W, S, np.zeros(0))
     np.testing.assert_array_equal(S, W.T)
+    # in the user's units: the bits of a unit change (update.columns_scaled), then a
+    # copy; in float64 too, where a division turned into a product by the reciprocal
+    # (fastmath's arcp) would be off by a unit of rounding in half the entries
+    unit = rng.uniform(1e-3, 1e3, d)
+    take_weights(W, S, unit)
+    np.testing.assert_array_equal(S, (W / unit).astype(np.float32).T)
+    W64, S64 = W.astype(np.float64) * np.pi, np.empty((d, K))
+    take_weights(W64, S64, unit)
+    np.testing.assert_array_equal(S64, (W64 / unit).T)
+
+
+@pytest.mark.parametrize("K", [1, 3])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("penalty", ["l2", "l1"])
+def test_epoch_writes_the_weights_in_the_users_units(K, dtype, penalty):
+    """With ``unit``, the epoch's weights come out as W · unit per column, rounded as
+    the unit change of ``update.columns_scaled`` rounds them: the same bits as the
+    trained weights moved afterwards."""
+    from fastlr._kernels.update import columns_scaled
+
+    X = _sparse(n=120, d=700, density=0.01, dtype=dtype, seed=4)
+    n, d = X.shape
+    rng = np.random.default_rng(K)
+    Y = (rng.random((n, K)) < 0.4).astype(dtype) if K == 1 else np.empty((0, 0), dtype)
+    y = np.empty(0, np.intp) if K == 1 else rng.integers(0, K, n).astype(np.intp)
+    unit = rng.uniform(1e-2, 1e2, d)
+    l1, l2 = PENALTIES[penalty]
+    out = {}
+    for scaled in (False, True):
+        work, table = lazy_workspace(X.indptr, d, K, 8, dtype)
+        F = np.empty((d, feature_columns(K, l2)), table)
+        feature_table(unit.astype(dtype), np.ones(d, dtype), True, F)
+        S = np.random.default_rng(0).normal(0, 0.3, (d, K)).astype(dtype)
+        W = np.full((K, d), np.nan, dtype)
+        res = lazy_csr_epoch(0 if K == 1 else 1, X.data, X.indices, X.indptr, Y, y,
+                             np.ones(n, dtype), np.arange(n, dtype=np.intp), 8, S,
+                             np.zeros(K, dtype), np.zeros(K, dtype), np.zeros((8, K), dtype),
+                             0.1, l1, l2, True, F, *work, W,
+                             unit if scaled else np.zeros(0))
+        assert res[2]
+        out[scaled] = (S, W)
+    np.testing.assert_array_equal(out[True][0], out[False][0])  # the same training
+    moved = np.empty((K, d), dtype)
+    columns_scaled(out[False][1], unit, False, moved)
+    np.testing.assert_array_equal(out[True][1], moved)
+
+
+@pytest.mark.parametrize("classes", [2, 4])
+@pytest.mark.parametrize("kw", [{}, {"fit_intercept": False, "penalty": "l1", "alpha": 1e-3},
+                                {"early_stopping": True, "max_iter": 4}],
+                         ids=["defaults", "l1-no-intercept", "early-stopping"])
+def test_weights_kept_in_the_users_units_give_the_same_model(monkeypatch, classes, kw):
+    """fit, warm start and partial_fit with the lazy epochs taking coef_ in and writing
+    it out (no unit changes around them) equal the same calls with the unit changes
+    (float32: the same bits)."""
+    base = importlib.import_module("fastlr._estimators.base")
+    X = _sparse(n=600, d=4000, density=0.003, dtype=np.float32, seed=6)
+    y = np.random.default_rng(1).integers(0, classes, X.shape[0])
+    cls = fastlr.SigmoidRegression if classes == 2 else fastlr.SoftmaxRegression
+    runs = []
+    for original in (True, False):
+        if not original:
+            monkeypatch.setattr(base, "trains_in_original_units", lambda p, s: False)
+        m = cls(random_state=0, **{"max_iter": 3, "tol": None, **kw}).fit(X, y)
+        first = m.coef_.copy()
+        m.set_params(warm_start=True).fit(X, y)
+        s = cls(random_state=0, **{k: v for k, v in kw.items() if k != "early_stopping"})
+        for start in range(0, 600, 150):
+            s.partial_fit(X[start:start + 150], y[start:start + 150], classes=np.arange(classes))
+        runs.append((first, m.coef_, m.intercept_, s.coef_, s.intercept_))
+    for a, b in zip(*runs):
+        assert a.dtype == b.dtype == np.float32
+        np.testing.assert_array_equal(a, b)

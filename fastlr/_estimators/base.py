@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import dataclasses
 import functools
 import inspect
 import warnings
@@ -16,7 +17,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils.validation import check_random_state
 
-from .._solvers import SolverSettings, resolve_tol, solve
+from .._solvers import SolverSettings, resolve_tol, solve, trains_in_original_units
 from .._solvers.problem import Problem
 from .._solvers.sparse_epochs import lazy_epochs_pay
 from .columns import stored_columns
@@ -171,6 +172,12 @@ class BaseLogistic(PredictMixin, ClassifierMixin, BaseEstimator):
             epoch_offset=int(np.sum(getattr(self, "n_iter_", 0))) if partial else 0,
             **mbgd)
 
+    @staticmethod
+    def _settings_for(problem, settings):
+        """``settings`` with the units the solver trains ``problem`` in."""
+        return dataclasses.replace(settings, original_units=trains_in_original_units(
+            problem, settings.solver))
+
     def _lazy_epochs(self, X, partial):
         """True when MBGD will train X with lazy sparse epochs (uncentred rows)."""
         if not partial and self._solver_name() != "mbgd":
@@ -218,7 +225,10 @@ class BaseLogistic(PredictMixin, ClassifierMixin, BaseEstimator):
         return unique_labels(y)
 
     def _store(self, problem, res, classes, family, solver, extend=False):
-        self.coef_, self.intercept_ = problem.to_original_units(res.W, res.b)
+        if res.original_units:  # a new array of the solver's, in coef_'s units already
+            self.coef_, self.intercept_ = res.W, res.b.astype(problem.dtype, copy=True)
+        else:
+            self.coef_, self.intercept_ = problem.to_original_units(res.W, res.b)
         if not self.fit_intercept:
             self.intercept_[:] = 0
         self.classes_ = classes
@@ -242,17 +252,27 @@ class BaseLogistic(PredictMixin, ClassifierMixin, BaseEstimator):
             self.__dict__.pop("validation_scores_", None)
             self.__dict__.pop("best_validation_score_", None)
 
-    def _initial_weights(self, problem, family, classes):
+    def _initial_weights(self, problem, family, classes, original_units=False):
+        """(W, b) to start from; with ``original_units`` (the solver trains in coef_'s
+        units, see ``trains_in_original_units``) W may be ``coef_`` itself, which
+        such a solver only reads."""
         K_, d, dt = problem.n_outputs, problem.n_features, problem.dtype
         prev = getattr(self, "coef_", None)
         if (self.warm_start and prev is not None and prev.shape == (K_, d)
                 and getattr(self, "_fastlr_family", None) == family
                 and np.array_equal(getattr(self, "classes_", None), classes)):
-            W, b = problem.to_trained_units(self.coef_, self.intercept_)
-            if not self.fit_intercept:
-                b[:] = 0  # a stale intercept would stay frozen in training
-            return W, b
+            return self._previous_weights(problem, original_units)
         return np.zeros((K_, d), dt), np.zeros(K_, dt)
+
+    def _previous_weights(self, problem, original_units):
+        """(W, b) from the fitted coef_ and intercept_ (warm start, partial_fit)."""
+        if original_units:
+            W, b = self.coef_, np.array(self.intercept_, dtype=problem.dtype)
+        else:
+            W, b = problem.to_trained_units(self.coef_, self.intercept_)
+        if not self.fit_intercept:
+            b[:] = 0  # a stale intercept would stay frozen in training
+        return W, b
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -295,10 +315,11 @@ class BaseLogistic(PredictMixin, ClassifierMixin, BaseEstimator):
         stored = None if warm else stored_columns(X)
         problem = self._problem(X if stored is None else stored.X, y, sample_weight,
                                 family, classes, lazy=self._lazy_epochs(X, False))
-        W, b = self._initial_weights(problem, family, classes)
+        settings = self._settings_for(problem, self._solver_settings(problem.n_samples))
+        W, b = self._initial_weights(problem, family, classes, settings.original_units)
         rng = check_random_state(self.random_state)
         self.__dict__.pop("_fastlr_eta0", None)
-        res = solve(problem, W, b, self._solver_settings(problem.n_samples), rng=rng)
+        res = solve(problem, W, b, settings, rng=rng)
         self._store(problem, res, classes, family, solver)
         if stored is not None:
             stored.widen(self)
@@ -354,18 +375,17 @@ class BaseLogistic(PredictMixin, ClassifierMixin, BaseEstimator):
             stats = None
         problem = self._problem(X, y, sample_weight, family, cls, stats=stats,
                                 require_two_classes=False, partial=True)
+        settings = self._settings_for(
+            problem, self._solver_settings(problem.n_samples, partial=True))
         if first:
             K_, d = problem.n_outputs, problem.n_features
             W, b = np.zeros((K_, d), X.dtype), np.zeros(K_, X.dtype)
             self._fastlr_rng = check_random_state(self.random_state)
         else:
-            W, b = problem.to_trained_units(self.coef_, self.intercept_)
-            if not self.fit_intercept:
-                b[:] = 0
+            W, b = self._previous_weights(problem, settings.original_units)
         if first:
             self._warn_ignored("mbgd", family)
-        res = solve(problem, W, b, self._solver_settings(problem.n_samples, partial=True),
-                    rng=self._fastlr_rng)
+        res = solve(problem, W, b, settings, rng=self._fastlr_rng)
         self._store(problem, res, cls, family, "mbgd", extend=not first)
 
     def _check_same_target(self, y, y_type):

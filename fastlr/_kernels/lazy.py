@@ -175,7 +175,7 @@ def _prefetch_ahead(family, data, indices, indptr, Y, y, sw, idx, s1, batch_size
 
 @kernel
 def lazy_csr_epoch(family, data, indices, indptr, Y, y, sw, idx, batch_size, S, b, gb, Z,
-                   eta, l1, l2, fit_intercept, F, Wc, Gc, C, pos, touched, W):
+                   eta, l1, l2, fit_intercept, F, Wc, Gc, C, pos, touched, W, unit):
     """One MBGD epoch over CSR rows ``idx`` in minibatches of ``batch_size``.
 
     Same update as :func:`.epoch.mbgd_epoch` on uncentred rows
@@ -190,7 +190,8 @@ def lazy_csr_epoch(family, data, indices, indptr, Y, y, sw, idx, batch_size, S, 
     rows for at least one block of rows (a minibatch is walked in blocks of
     ``Z.shape[0]``). Returns ``(objective_sum, n_batches, finite)`` like the
     eager kernel; after a finite epoch every weight is current and copied into
-    ``W`` (K, d), the solver's layout. ``idx`` holds distinct rows (an order of
+    ``W`` (K, d), the solver's layout (in the user's units, W · unit per column,
+    when ``unit`` is not empty; see ``sparse_epochs``). ``idx`` holds distinct rows (an order of
     some of X's rows): the workspace is sized for the values a minibatch of
     distinct rows can store, and nothing here checks it.
     """
@@ -317,5 +318,5 @@ def lazy_csr_epoch(family, data, indices, indptr, Y, y, sw, idx, batch_size, S, 
             gb[k] = 0
         total += loss / (s1 - s0)
         nb += 1
-    pen1, pen2 = _finish_epoch(mode, S, F, W, nb, el1, el2, wgt if one else -1)
+    pen1, pen2 = _finish_epoch(mode, S, F, W, unit, nb, el1, el2, wgt if one else -1)
     return total + nb * (l1 * pen1 + 0.5 * l2 * pen2), nb, True

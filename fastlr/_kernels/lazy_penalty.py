@@ -69,23 +69,37 @@ def feature_table(inv_scale, pen, precondition, F):
             F[j, c] = 0.0
 
 
-@kernel
-def take_weights(W, S):
+@kernel(exact=True)  # no fastmath: W[k, j] / unit[j] must not become W[k, j] · (1 / unit[j])
+def take_weights(W, S, unit):
     """S (d, K) = Wᵀ, the solver's (K, d) weights in the lazy epochs' layout, S row
     by row in blocks of FINISH_BLOCK features (the block's K rows of W stay in L1
     while S is written along them; 20 x 2^20 float32 weights: 18 ms with NumPy's
-    ``S[:] = W.T``, 15 ms; written a column of S at a time, 30 ms)."""
+    ``S[:] = W.T``, 15 ms; written a column of S at a time, 30 ms). With ``unit``
+    (d,) not empty, W holds the user's units: S[j, k] = W[k, j] / unit[j], the
+    arithmetic and rounding of ``update.columns_scaled`` (the weights a unit change
+    then a copy would give, in one pass instead of two)."""
     K, d = W.shape
+    scaled = unit.shape[0] > 0
     if K == 1:  # a copy (flat loops: vectorised)
         s1d = S.reshape(S.size)
-        for j in range(d):
-            s1d[j] = W[0, j]
+        if scaled:
+            for j in range(d):
+                s1d[j] = W[0, j] / unit[j]
+        else:
+            for j in range(d):
+                s1d[j] = W[0, j]
         return
     for j0 in range(0, d, FINISH_BLOCK):
         j1 = min(j0 + FINISH_BLOCK, d)
-        for j in range(j0, j1):
-            for k in range(K):
-                S[j, k] = W[k, j]
+        if scaled:
+            for j in range(j0, j1):
+                u = unit[j]
+                for k in range(K):
+                    S[j, k] = W[k, j] / u
+        else:
+            for j in range(j0, j1):
+                for k in range(K):
+                    S[j, k] = W[k, j]
 
 
 @kernel(internal=True)
@@ -250,11 +264,13 @@ def _catch_up_compact(mode, Wc, C, nt, el1, el2):
 
 
 @kernel(internal=True)
-def _finish_epoch(mode, S, F, W, nb, el1, el2, wgt):
+def _finish_epoch(mode, S, F, W, unit, nb, el1, el2, wgt):
     """The end of an epoch of ``nb`` minibatches, for every feature: the penalty-only
     steps it skipped since its last minibatch, its weights into ``S`` (one output: from
     F's column ``wgt``, ``wgt`` < 0 for none) and into ``W`` (K, d), the solver's layout,
-    and ``F[j, LAST] = 0`` for the next epoch. Returns (Σ q |w|, Σ (q w)²) of the
+    and ``F[j, LAST] = 0`` for the next epoch (with ``unit`` not empty, W in the
+    user's units: S[j, k] · unit[j], rounded as ``update.columns_scaled`` rounds,
+    in the pass that writes W anyway). Returns (Σ q |w|, Σ (q w)²) of the
     result. Block by block of FINISH_BLOCK columns, each step a loop of its own (pure
     L2 and pure L1 without calls: a feature current already, or a zero weight, is
     left as it is by the same formula; on 2^22 columns a call per feature took ~30 ms
@@ -270,6 +286,7 @@ def _finish_epoch(mode, S, F, W, nb, el1, el2, wgt):
     d, K = S.shape
     s1d = S.reshape(S.size)
     decay = np.empty(FINISH_BLOCK, F.dtype)
+    scaled = unit.shape[0] > 0
     pen1 = 0.0
     pen2 = 0.0
     for j0 in range(0, d, FINISH_BLOCK):
@@ -315,7 +332,12 @@ def _finish_epoch(mode, S, F, W, nb, el1, el2, wgt):
         if K == 1:  # the solver's layout, and the penalty of the result
             for j in range(j0, j1):
                 F[j, LAST] = 0.0
-                W[0, j] = s1d[j]
+            if scaled:
+                for j in range(j0, j1):
+                    W[0, j] = s1d[j] * unit[j]
+            else:
+                for j in range(j0, j1):
+                    W[0, j] = s1d[j]
             for j in range(j0, j1):
                 w = np.float64(s1d[j])
                 q = np.float64(F[j, Q])
@@ -334,6 +356,10 @@ def _finish_epoch(mode, S, F, W, nb, el1, el2, wgt):
             pen1 += q * a1
             pen2 += (q * q) * a2
         for k in range(K):  # the solver's layout, a row at a time: whole cache lines of
-            for j in range(j0, j1):  # W (a column of W at a time, with d = 2^18, put
-                W[k, j] = S[j, k]    # 20 rows 1 MB apart into the same cache sets)
+            if scaled:           # W (a column of W at a time, with d = 2^18, put
+                for j in range(j0, j1):  # 20 rows 1 MB apart into the same cache sets)
+                    W[k, j] = S[j, k] * unit[j]
+            else:
+                for j in range(j0, j1):
+                    W[k, j] = S[j, k]
     return pen1, pen2

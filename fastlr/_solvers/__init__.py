@@ -10,10 +10,12 @@ from .problem import Problem
 from .result import DivergenceError, SolverResult
 from .schedules import Schedule
 from .settings import SolverSettings, resolve_solver, resolve_tol
+from .sparse_epochs import trains_in_original_units
 from .step_size import auto_step
 
 __all__ = ["DivergenceError", "Problem", "Schedule", "SolverResult", "SolverSettings",
-           "fista", "lbfgs", "mbgd", "resolve_solver", "resolve_tol", "solve"]
+           "fista", "lbfgs", "mbgd", "resolve_solver", "resolve_tol", "solve",
+           "trains_in_original_units"]
 
 
 def solve(problem: Problem, W, b, settings: SolverSettings, *, rng):
@@ -32,11 +34,12 @@ def solve(problem: Problem, W, b, settings: SolverSettings, *, rng):
         train_idx = scorer = None
         if s.early_stopping:
             train_idx, val_idx = validation_split(problem, s.validation_fraction, rng)
-            scorer = accuracy_scorer(problem, val_idx, s.threshold)
+            scorer = accuracy_scorer(problem, val_idx, s.threshold, s.original_units)
         eta0 = auto_step(problem, s.batch_size) if s.eta0 == "auto" else float(s.eta0)
         schedule = Schedule(s.schedule, eta0, s.decay)
         return mbgd(problem, W, b, batch_size=s.batch_size, schedule=schedule,
                     max_iter=s.max_iter, tol=s.tol, n_iter_no_change=s.n_iter_no_change,
                     shuffle=s.shuffle, rng=rng, train_idx=train_idx,
                     validation_score=scorer, verbose=s.verbose,
-                    epoch_offset=s.epoch_offset, warn=s.warn)
+                    epoch_offset=s.epoch_offset, warn=s.warn,
+                    original_units=s.original_units)

@@ -34,9 +34,10 @@ def validation_split(problem: Problem, fraction, rng):
     return np.sort(perm[n_val:]), np.sort(perm[:n_val])
 
 
-def accuracy_scorer(problem: Problem, val_idx, threshold):
+def accuracy_scorer(problem: Problem, val_idx, threshold, original_units=False):
     """score(W, b): weighted accuracy on the validation rows (subset accuracy for
-    multilabel), read in place through the row index: no copy of X."""
+    multilabel), read in place through the row index: no copy of X. W in the
+    trained units, or with ``original_units`` in the user's (uncentred rows only)."""
     from .._kernels import scaled_weights, weighted_accuracy
 
     p = problem
@@ -51,7 +52,7 @@ def accuracy_scorer(problem: Problem, val_idx, threshold):
     cut = float(np.log(threshold / (1.0 - threshold)))
 
     def score(W, b):
-        if p.precondition:
+        if p.precondition and not original_units:
             scaled_weights(W, p.inv_scale, We)
             Wk = We
         else:

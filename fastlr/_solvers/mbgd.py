@@ -17,7 +17,7 @@ from .._progress import Progress
 from .problem import Problem
 from .result import DivergenceError, SolverResult, data_overflow
 from .schedules import Schedule
-from .sparse_epochs import LazyEpochRunner, lazy_epochs_apply
+from .sparse_epochs import LazyEpochRunner, lazy_epochs_apply, trains_in_original_units
 from .thread_choice import ThreadChoice, run_segments, segment_batches
 
 
@@ -65,6 +65,10 @@ class EpochRunner:
             self.segment = segment_batches(batch_size, width, K)
         else:
             self.G, self.gb, self.Z, self.We = p.buffers()
+
+    def weights(self, W):
+        """The array the last epoch wrote its weights into: ``W`` itself."""
+        return W
 
     def __call__(self, order, W, b, eta):
         """Run the epoch in place on (W, b); returns (objective_sum, n_batches, finite)."""
@@ -160,7 +164,8 @@ def shuffled(idx, rng, block=1, identity=False, streams=SHUFFLE_STREAMS, run=SHU
 
 def mbgd(problem: Problem, W, b, *, batch_size, schedule: Schedule, max_iter,
          tol, n_iter_no_change, shuffle, rng, train_idx=None,
-         validation_score=None, verbose=0, epoch_offset=0, warn=True):
+         validation_score=None, verbose=0, epoch_offset=0, warn=True,
+         original_units=False):
     """Run up to ``max_iter`` epochs of MBGD on ``problem`` from ``(W, b)``.
 
     ``W``/``b`` are updated in place (pass copies). ``validation_score``, if
@@ -170,14 +175,26 @@ def mbgd(problem: Problem, W, b, *, batch_size, schedule: Schedule, max_iter,
     ``tol=None`` runs all ``max_iter`` epochs. Raises :class:`DivergenceError`
     when the objective becomes non-finite; ``W``/``b`` are then garbage, the
     caller's fitted state is not touched.
+
+    ``original_units`` (only where :func:`.sparse_epochs.trains_in_original_units`
+    holds): ``W`` is in the user's units and only read; the result's ``W`` is a new
+    array in those units (``res.original_units``), and ``validation_score`` reads
+    such weights.
     """
     _load_kernels()
     p = problem
     idx = np.arange(p.n_samples, dtype=np.intp) if train_idx is None else train_idx
     block = shuffle_block(p.X)
-    runner = LazyEpochRunner if lazy_epochs_apply(p) else EpochRunner
-    run_epoch = runner(p, max(1, min(batch_size, len(idx))))
-    res = SolverResult(W=W, b=b, n_iter=0, eta0=schedule.eta0)
+    bs = max(1, min(batch_size, len(idx)))
+    if original_units:
+        if not trains_in_original_units(p, "mbgd"):
+            raise ValueError("original_units: this problem's MBGD trains in the "
+                             "preconditioned units")
+        run_epoch = LazyEpochRunner(p, bs, original_units=True)
+    else:
+        run_epoch = (LazyEpochRunner if lazy_epochs_apply(p) else EpochRunner)(p, bs)
+    res = SolverResult(W=W, b=b, n_iter=0, eta0=schedule.eta0,
+                       original_units=bool(original_units))
     best, no_improve = np.inf, 0
     # adaptive schedule: a cut of η that brings no improvement within n_iter_no_change
     # epochs ends the run (smaller steps did not help: the plateau is the optimum's)
@@ -195,6 +212,7 @@ def mbgd(problem: Problem, W, b, *, batch_size, schedule: Schedule, max_iter,
             order = shuffled(idx, rng, block, train_idx is None) if shuffle else idx
             eta = schedule.eta(epoch_offset + epoch)
             total, nb, finite = run_epoch(order, W, b, eta)
+            W = res.W = run_epoch.weights(W)
             if not (finite and np.isfinite(total) and all_finite(W)
                     and np.all(np.isfinite(b))):
                 where = f"the objective became non-finite in epoch {epoch_offset + epoch + 1}"

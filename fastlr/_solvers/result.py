@@ -36,3 +36,4 @@ class SolverResult:
     converged: bool = False
     optimality: float | None = None   # exact solvers: final gradient / optimality norm
     eta0: float | None = None         # MBGD: the first step size it used
+    original_units: bool = False      # W in the user's units (coef_), not the trained ones

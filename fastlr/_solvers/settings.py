@@ -49,3 +49,4 @@ class SolverSettings:
     validation_fraction: float = 0.1
     threshold: float = 0.5           # decision threshold of the validation score
     epoch_offset: int = 0            # epochs already run (partial_fit, schedules)
+    original_units: bool = False     # W in and out in the user's units (see mbgd)

@@ -56,10 +56,24 @@ def lazy_workspace(indptr, n_features, n_outputs, batch_size, dtype):
             np.zeros(m, np.uintp)), table
 
 
-class LazyEpochRunner:
-    """Same interface as :class:`fastlr._solvers.mbgd.EpochRunner`."""
+def trains_in_original_units(p: Problem, solver: str) -> bool:
+    """True when ``solver`` trains ``p`` with its weights in the user's units (those of
+    ``coef_``): MBGD's lazy epochs on preconditioned rows, which are never centred,
+    so a unit change is a scale per column (coef_j = W_j · inv_scale_j, the intercept
+    unchanged). :class:`LazyEpochRunner` then takes the weights in and writes them
+    out with the scale applied, in the passes that move them between layouts anyway,
+    instead of two passes more over all K·d weights for the unit changes around
+    every fit and every call of ``partial_fit``."""
+    return solver == "mbgd" and bool(p.precondition) and lazy_epochs_apply(p)
 
-    def __init__(self, problem: Problem, batch_size: int):
+
+class LazyEpochRunner:
+    """Same interface as :class:`fastlr._solvers.mbgd.EpochRunner`. With
+    ``original_units`` the weights passed in are in the user's units, only read
+    (they may be the estimator's ``coef_``); each epoch writes its weights, in the
+    user's units too, into an array of its own, :meth:`weights`."""
+
+    def __init__(self, problem: Problem, batch_size: int, original_units: bool = False):
         from .._kernels.lazy_penalty import feature_columns, feature_table
 
         p = self.p = problem
@@ -79,7 +93,13 @@ class LazyEpochRunner:
         # on 2^20 columns)
         self.F = np.empty((d, feature_columns(K, float(p.l2), same)), table)
         feature_table(inv, p.pen, bool(p.precondition), self.F)
+        self.unit = p.inv_scale if original_units else np.zeros(0)
+        self.out = np.empty((K, d), dt) if original_units else None
         self._W = None
+
+    def weights(self, W):
+        """The array the last epoch wrote its weights into (given it ``W``)."""
+        return W if self.out is None else self.out
 
     def __call__(self, order, W, b, eta):
         from .._kernels.lazy import lazy_csr_epoch
@@ -87,11 +107,11 @@ class LazyEpochRunner:
 
         p = self.p
         if self._W is not W:  # a new weight array: take it in (the first epoch)
-            take_weights(W, self.S)
-            self._W = W
+            take_weights(W, self.S, self.unit)
+            self._W = self.weights(W)
         Wc, Gc, C, pos, touched = self.work
         out = lazy_csr_epoch(self.fam, self.data, self.indices, self.indptr, self.Y, self.y,
                              p.sw, order, self.batch_size, self.S, b, self.gb, self.Z, eta,
                              float(p.l1), float(p.l2), bool(p.fit_intercept), self.F,
-                             Wc, Gc, C, pos, touched, W)
+                             Wc, Gc, C, pos, touched, self.weights(W), self.unit)
         return out
