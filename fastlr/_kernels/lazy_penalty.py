@@ -69,33 +69,43 @@ def feature_table(inv_scale, pen, precondition, F):
             F[j, c] = 0.0
 
 
-@kernel(exact=True)  # no fastmath: W[k, j] / unit[j] must not become W[k, j] · (1 / unit[j])
+@kernel(parallel=True, exact=True)  # exact: no W[k, j] · (1 / unit[j]) for W[k, j] / unit[j]
 def take_weights(W, S, unit):
     """S (d, K) = Wᵀ, the solver's (K, d) weights in the lazy epochs' layout, S row
     by row in blocks of FINISH_BLOCK features (the block's K rows of W stay in L1
     while S is written along them; 20 x 2^20 float32 weights: 18 ms with NumPy's
-    ``S[:] = W.T``, 15 ms; written a column of S at a time, 30 ms). With ``unit``
-    (d,) not empty, W holds the user's units: S[j, k] = W[k, j] / unit[j], the
-    arithmetic and rounding of ``update.columns_scaled`` (the weights a unit change
-    then a copy would give, in one pass instead of two)."""
+    ``S[:] = W.T``, 15 ms; written a column of S at a time, 30 ms), the blocks side
+    by side on the threads. With ``unit`` (d,) not empty, W holds the user's units:
+    S[j, k] = W[k, j] / unit[j], the arithmetic and rounding of
+    ``update.columns_scaled`` (the weights a unit change then a copy would give, in
+    one pass instead of two), divided along W's rows into a block buffer, where the
+    divisions vectorise, then transposed."""
     K, d = W.shape
     scaled = unit.shape[0] > 0
+    nblocks = (d + FINISH_BLOCK - 1) // FINISH_BLOCK
     if K == 1:  # a copy (flat loops: vectorised)
         s1d = S.reshape(S.size)
-        if scaled:
-            for j in range(d):
-                s1d[j] = W[0, j] / unit[j]
-        else:
-            for j in range(d):
-                s1d[j] = W[0, j]
+        for blk in prange(nblocks):
+            j0 = blk * FINISH_BLOCK
+            j1 = min(j0 + FINISH_BLOCK, d)
+            if scaled:
+                for j in range(j0, j1):
+                    s1d[j] = W[0, j] / unit[j]
+            else:
+                for j in range(j0, j1):
+                    s1d[j] = W[0, j]
         return
-    for j0 in range(0, d, FINISH_BLOCK):
+    for blk in prange(nblocks):
+        j0 = blk * FINISH_BLOCK
         j1 = min(j0 + FINISH_BLOCK, d)
         if scaled:
+            buf = np.empty((K, FINISH_BLOCK), S.dtype)
+            for k in range(K):
+                for j in range(j0, j1):
+                    buf[k, j - j0] = W[k, j] / unit[j]
             for j in range(j0, j1):
-                u = unit[j]
                 for k in range(K):
-                    S[j, k] = W[k, j] / u
+                    S[j, k] = buf[k, j - j0]
         else:
             for j in range(j0, j1):
                 for k in range(K):
