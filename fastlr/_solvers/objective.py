@@ -69,7 +69,7 @@ class FullBatchObjective:
         self.Zs = np.zeros((C, ROWS, K), dt)
         self.We = np.zeros((K, d), dt)
         self.Wt = np.zeros((d, K), dt) if self.by_feature else None
-        self.centred = bool(np.any(np.asarray(p.mean)))
+        self.centred = p.centred
         self.idx = np.arange(p.n_samples, dtype=np.intp)
         self.fam, self.Y, self.y = p.kernel_args
         self.X = p.kernel_X

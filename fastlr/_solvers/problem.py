@@ -71,6 +71,12 @@ class Problem:
         return SOFTMAX, np.zeros((0, 0), self.dtype), self.T
 
     @cached_property
+    def centred(self) -> bool:
+        """True when some column mean is not zero (rows are centred in training).
+        Computed once: the solvers and the unit changes all ask (a pass over d)."""
+        return bool(np.any(np.asarray(self.mean)))
+
+    @cached_property
     def l2_weights(self):
         """l2 · pen², float64: the smooth penalty's per-feature strength."""
         return self.l2 * np.asarray(self.pen, np.float64) ** 2
@@ -97,7 +103,7 @@ class Problem:
         """coef_ and intercept_ for raw X from weights on preconditioned X."""
         if not self.precondition:
             return W.copy(), b.copy()
-        if not np.any(self.mean):
+        if not self.centred:
             # uncentred rows (lazy sparse epochs): nothing to move into the intercept, and
             # W · inv_scale in their dtype is the float64 product rounded once, as below
             if _compiled(W):
@@ -130,7 +136,7 @@ class Problem:
         """Inverse of :meth:`to_original_units` (for warm starts, partial_fit)."""
         if not self.precondition:
             return coef.astype(self.dtype, copy=True), intercept.astype(self.dtype, copy=True)
-        if _compiled(coef) and not np.any(self.mean):  # uncentred: b moves by 0
+        if _compiled(coef) and not self.centred:  # uncentred: b moves by 0
             from .._kernels.update import columns_scaled
 
             W = np.empty(coef.shape, self.dtype)

@@ -34,7 +34,7 @@ def lazy_epochs_pay(X, batch_size) -> bool:
 
 def lazy_epochs_apply(p: Problem) -> bool:
     """True when ``p`` trains with lazy epochs: CSR rows that are not centred."""
-    return sp.issparse(p.X) and not (p.precondition and np.any(np.asarray(p.mean)))
+    return sp.issparse(p.X) and not (p.precondition and p.centred)
 
 
 def lazy_workspace(indptr, n_features, n_outputs, batch_size, dtype):
