@@ -117,6 +117,18 @@ def test_dense_or_mostly_used_columns_are_left_alone(monkeypatch):
     assert columns.stored_columns(sp.csr_matrix(rng.normal(size=(20, 40)))) is None
 
 
+def test_compacts_when_the_empty_columns_pay_for_the_stored_values(monkeypatch):
+    """An empty column saves the fit more than the mapping of a stored value costs:
+    the same share of empty columns is worth a mapping for few stored values, not
+    for many."""
+    monkeypatch.setattr(columns, "MIN_FEATURES", 1024)
+    few, _ = wide(n=400, per_row=6, used=6000)     # 2192 empty columns, ~2400 values
+    many, _ = wide(n=4000, per_row=30, used=6000)  # the same columns, ~120k values
+    assert columns.stored_columns(few) is not None
+    assert columns.stored_columns(many) is None
+    assert (D - 6000) * columns.VALUES_PER_EMPTY < many.nnz
+
+
 @pytest.mark.parametrize("chunks", [1, 2, 5])
 @pytest.mark.parametrize("d", [64, 5000, 5003])
 def test_column_mapping_kernels_match_numpy(chunks, d):
