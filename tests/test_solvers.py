@@ -283,6 +283,37 @@ def test_n_jobs_restores_thread_count(data):
     np.testing.assert_allclose(a.coef_, b.coef_, rtol=1e-6, atol=1e-8)
 
 
+@pytest.mark.parametrize("call", ["fit", "partial_fit"])
+def test_n_jobs_holds_for_every_parallel_kernel_of_a_fit(monkeypatch, call):
+    """The column statistics, the stored-column mapping and the weights' layouts run
+    outside the solver: n_jobs bounds their threads too."""
+    import numba
+    import scipy.sparse as sp
+
+    from fastlr._estimators import base
+
+    if numba.config.NUMBA_NUM_THREADS < 2:
+        pytest.skip("one Numba thread: nothing to bound")
+    seen = []
+    real = base.preconditioner
+
+    def spy(*args, **kwargs):
+        seen.append(numba.get_num_threads())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(base, "preconditioner", spy)
+    X = sp.random(300, 5000, density=0.002, format="csr", random_state=0)
+    y = np.arange(300) % 2
+    before = numba.get_num_threads()
+    est = fastlr.SigmoidRegression(n_jobs=1, max_iter=2, tol=None)
+    if call == "fit":
+        est.fit(X, y)
+    else:
+        est.partial_fit(X, y, classes=[0, 1])
+    assert seen == [1]
+    assert numba.get_num_threads() == before
+
+
 # --------------------------------------------------------------- review fixes
 def test_default_tol_gets_exact_solvers_to_the_optimum():
     from sklearn.datasets import load_digits

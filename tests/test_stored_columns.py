@@ -163,6 +163,20 @@ def test_column_mapping_kernels_match_numpy(chunks, d):
     assert K.first_unmarked(full, d) == -1
 
 
+@pytest.mark.parametrize("K,chunks", [(1, 1), (1, 4), (3, 2), (20, 1)])
+def test_widen_rows_matches_numpy(K, chunks):
+    from fastlr import _kernels as K_
+
+    rng = np.random.default_rng(K + chunks)
+    keep = np.sort(rng.choice(5000, 777, replace=False))
+    fitted = rng.normal(size=(K, keep.size)).astype(np.float32)
+    out = np.zeros((K, 5000), np.float32)
+    K_.widen_rows(fitted, keep, out, chunks)
+    expected = np.zeros_like(out)
+    expected[:, keep] = fitted
+    np.testing.assert_array_equal(out, expected)
+
+
 def test_widened_statistics_read_later_and_survive_pickling(monkeypatch):
     import pickle
 

@@ -17,6 +17,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils.validation import check_random_state
 
+from .._config import threads
 from .._solvers import SolverSettings, resolve_tol, solve, trains_in_original_units
 from .._solvers.problem import Problem
 from .._solvers.sparse_epochs import lazy_epochs_pay
@@ -42,6 +43,17 @@ _SCALARS = (int, float, str, bool, type(None), np.float64, np.float32, np.int64)
 
 def _same_for_validation(a, b):
     return a is b or (type(a) is type(b) and type(a) in _SCALARS and a == b)
+
+
+def with_n_jobs(method):
+    """Run ``method`` with ``self.n_jobs`` Numba threads: every parallel kernel of a
+    fit (the column statistics, the stored-column mapping, the weights' layouts),
+    not only the solver's."""
+    @functools.wraps(method)
+    def run(self, *args, **kwargs):
+        with threads(self.n_jobs):
+            return method(self, *args, **kwargs)
+    return run
 
 
 @contextlib.contextmanager
@@ -298,6 +310,7 @@ class BaseLogistic(PredictMixin, ClassifierMixin, BaseEstimator):
                 raise failed
         return self
 
+    @with_n_jobs
     def _fit_checked(self, X, y, sample_weight):
         """fit on validated X (whose finiteness may be left to the statistics) and y."""
         solver = self._solver_name()
@@ -353,6 +366,7 @@ class BaseLogistic(PredictMixin, ClassifierMixin, BaseEstimator):
                     self._partial_fit_checked(Xb, yb, classes, swb)
         return self
 
+    @with_n_jobs
     def _partial_fit_checked(self, X, y, classes, sample_weight):
         """partial_fit on validated in-memory (X, y)."""
         first = not hasattr(self, "classes_")

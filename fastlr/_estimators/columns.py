@@ -51,9 +51,12 @@ class StoredColumns:
         """coef_ of ``est`` (fitted on ``X``) for all ``n_features`` columns (zero
         weights for the others); its kept column statistics widen when first read
         (:class:`WideStats`)."""
-        coef = np.zeros((est.coef_.shape[0], self.n_features), est.coef_.dtype)
-        for row, fitted in zip(coef, est.coef_):  # row by row: 2-3x faster than coef[:, keep]
-            row[self.keep] = fitted
+        from .. import _kernels as K
+        from .._config import n_threads
+
+        fitted = np.ascontiguousarray(est.coef_)
+        coef = np.zeros((fitted.shape[0], self.n_features), fitted.dtype)
+        K.widen_rows(fitted, self.keep, coef, -(-2 * n_threads() // fitted.shape[0]))
         est.coef_ = coef
         est._fastlr_stats = WideStats(self.keep, self.empty, self.n_features,
                                       tuple(est._fastlr_stats)[:3],

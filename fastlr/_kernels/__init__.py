@@ -29,7 +29,7 @@ from .stats import (AMAX, SUM, SUMSQ, WNZ, csr_col_deviations, csr_col_sums, den
                     dense_col_deviations_chunks, dense_col_moments_chunks, dense_col_sums,
                     dense_col_sums_chunks, moments_from_squares, column_scaling)
 from .stored_columns import (first_unmarked, mark_stored_columns, marked_columns,
-                             remap_indices, word_ranks)
+                             remap_indices, widen_rows, word_ranks)
 from .scores import weighted_accuracy
 from .update import all_finite, proximal_step, scaled_weights
 
@@ -39,7 +39,7 @@ __all__ = [
     "proximal_step", "scaled_weights", "sgd_epoch", "sigmoid", "sigmoid_inplace", "sigmoid_loss_grad",
     "softmax_inplace", "softmax_loss_grad", "csr_col_deviations", "csr_col_sums",
     "dense_col_moments_chunks", "mark_stored_columns", "first_unmarked", "word_ranks",
-    "marked_columns", "remap_indices",
+    "marked_columns", "remap_indices", "widen_rows",
     "moments_from_squares", "column_scaling",
     "dense_col_deviations", "dense_col_deviations_chunks", "dense_col_sums",
     "dense_col_sums_chunks", "weighted_accuracy",
