@@ -73,7 +73,7 @@ def _run_both(family, K, penalty, precondition, batch_size, *, fit_intercept=Tru
                            precondition, mean, inv, pen, True)
         lazy = lazy_csr_epoch(family, X.data, X.indices, X.indptr, Y, y, sw, idx, batch_size,
                               S, b_lazy, gb_lazy, Z_lazy, eta, l1, l2, fit_intercept, F,
-                              *work, W_lazy, np.zeros(0))
+                              *work, W_lazy, np.zeros(0, dtype))
         if lazy[2]:  # the kernel hands the weights back in the solver's layout too
             np.testing.assert_array_equal(W_lazy, S.T)
         curves.append((eager, lazy))
@@ -380,14 +380,14 @@ def test_take_weights_is_the_transpose(K, d):
     rng = np.random.default_rng(K * d)
     W = rng.normal(size=(K, d)).astype(np.float32)
     S = np.full((d, K), np.nan, np.float32)
-    take_weights(W, S, np.zeros(0))
+    take_weights(W, S, np.zeros(0, np.float32))
     np.testing.assert_array_equal(S, W.T)
     # in the user's units: the bits of a unit change (update.columns_scaled), then a
     # copy; in float64 too, where a division turned into a product by the reciprocal
     # (fastmath's arcp) would be off by a unit of rounding in half the entries
-    unit = rng.uniform(1e-3, 1e3, d)
-    take_weights(W, S, unit)
-    np.testing.assert_array_equal(S, (W / unit).astype(np.float32).T)
+    unit = rng.uniform(1e-3, 1e3, d)  # in the weights' dtype, as the runner passes it
+    take_weights(W, S, unit.astype(np.float32))
+    np.testing.assert_array_equal(S, (W / unit.astype(np.float32)).T)
     W64, S64 = W.astype(np.float64) * np.pi, np.empty((d, K))
     take_weights(W64, S64, unit)
     np.testing.assert_array_equal(S64, (W64 / unit).T)
@@ -407,7 +407,7 @@ def test_epoch_writes_the_weights_in_the_users_units(K, dtype, penalty):
     rng = np.random.default_rng(K)
     Y = (rng.random((n, K)) < 0.4).astype(dtype) if K == 1 else np.empty((0, 0), dtype)
     y = np.empty(0, np.intp) if K == 1 else rng.integers(0, K, n).astype(np.intp)
-    unit = rng.uniform(1e-2, 1e2, d)
+    unit = rng.uniform(1e-2, 1e2, d).astype(dtype)  # inv_scale: the training dtype
     l1, l2 = PENALTIES[penalty]
     out = {}
     for scaled in (False, True):
@@ -420,7 +420,7 @@ def test_epoch_writes_the_weights_in_the_users_units(K, dtype, penalty):
                              np.ones(n, dtype), np.arange(n, dtype=np.intp), 8, S,
                              np.zeros(K, dtype), np.zeros(K, dtype), np.zeros((8, K), dtype),
                              0.1, l1, l2, True, F, *work, W,
-                             unit if scaled else np.zeros(0))
+                             unit if scaled else np.zeros(0, dtype))
         assert res[2]
         out[scaled] = (S, W)
     np.testing.assert_array_equal(out[True][0], out[False][0])  # the same training
@@ -429,18 +429,38 @@ def test_epoch_writes_the_weights_in_the_users_units(K, dtype, penalty):
     np.testing.assert_array_equal(out[True][1], moved)
 
 
+def _bits(a):
+    """The bits of a float array (-0.0 and 0.0 differ)."""
+    return a.view(np.uint32 if a.dtype == np.float32 else np.uint64)
+
+
 @pytest.mark.parametrize("classes", [2, 4])
 @pytest.mark.parametrize("kw", [{}, {"fit_intercept": False, "penalty": "l1", "alpha": 1e-3},
                                 {"early_stopping": True, "max_iter": 4}],
                          ids=["defaults", "l1-no-intercept", "early-stopping"])
-def test_weights_kept_in_the_users_units_give_the_same_model(monkeypatch, classes, kw):
+@pytest.mark.parametrize("dtype,stream_dtype", [(np.float32, np.float32),
+                                                (np.float64, np.float64),
+                                                (np.float64, np.float32)],
+                         ids=["float32", "float64", "float64-then-float32"])
+def test_weights_kept_in_the_users_units_give_the_same_model(monkeypatch, classes, kw,
+                                                             dtype, stream_dtype):
     """fit, warm start and partial_fit with the lazy epochs taking coef_ in and writing
-    it out (no unit changes around them) equal the same calls with the unit changes
-    (float32: the same bits)."""
+    it out (no unit changes around them) equal the same calls with the unit changes,
+    bit for bit; the later partial_fit calls bring data of ``stream_dtype``."""
     base = importlib.import_module("fastlr._estimators.base")
-    X = _sparse(n=600, d=4000, density=0.003, dtype=np.float32, seed=6)
+    epochs_module = importlib.import_module("fastlr._solvers.sparse_epochs")
+    X = _sparse(n=600, d=4000, density=0.003, dtype=dtype, seed=6)
+    X2 = X.astype(stream_dtype)
     y = np.random.default_rng(1).integers(0, classes, X.shape[0])
     cls = fastlr.SigmoidRegression if classes == 2 else fastlr.SoftmaxRegression
+    used = []
+    real = epochs_module.LazyEpochRunner.__init__
+
+    def spy(self, *args, **kwargs):
+        used.append(kwargs.get("original_units", False))
+        real(self, *args, **kwargs)
+
+    monkeypatch.setattr(epochs_module.LazyEpochRunner, "__init__", spy)
     runs = []
     for original in (True, False):
         if not original:
@@ -449,9 +469,35 @@ def test_weights_kept_in_the_users_units_give_the_same_model(monkeypatch, classe
         first = m.coef_.copy()
         m.set_params(warm_start=True).fit(X, y)
         s = cls(random_state=0, **{k: v for k, v in kw.items() if k != "early_stopping"})
-        for start in range(0, 600, 150):
-            s.partial_fit(X[start:start + 150], y[start:start + 150], classes=np.arange(classes))
+        s.partial_fit(X[:150], y[:150], classes=np.arange(classes))
+        for start in range(150, 600, 150):
+            s.partial_fit(X2[start:start + 150], y[start:start + 150])
         runs.append((first, m.coef_, m.intercept_, s.coef_, s.intercept_))
+        assert set(used) == {original}  # every runner took the path asked for
+        used.clear()
     for a, b in zip(*runs):
-        assert a.dtype == b.dtype == np.float32
-        np.testing.assert_array_equal(a, b)
+        assert a.dtype == b.dtype
+        np.testing.assert_array_equal(_bits(a), _bits(b))
+
+
+def test_the_users_coef_is_only_read(monkeypatch):
+    """The lazy epochs read coef_ in place: a later partial_fit or warm start leaves
+    the array the model had untouched, and so does a diverging call."""
+    X = _sparse(n=600, d=4000, density=0.003, dtype=np.float32, seed=7)
+    y = np.random.default_rng(2).integers(0, 3, X.shape[0])
+    m = fastlr.SoftmaxRegression(random_state=0).partial_fit(X, y, classes=[0, 1, 2])
+    for step in ("partial_fit", "warm start"):
+        old, snap = m.coef_, m.coef_.copy()
+        if step == "partial_fit":
+            m.partial_fit(X, y)
+        else:
+            m.set_params(warm_start=True, max_iter=2, tol=None).fit(X, y)
+        assert m.coef_ is not old
+        np.testing.assert_array_equal(old, snap)
+    old, snap, icpt = m.coef_, m.coef_.copy(), m.intercept_.copy()
+    m.set_params(learning_rate="constant", eta0=1e30)
+    with pytest.raises(fastlr.DivergenceError):
+        m.partial_fit(X * np.float32(1e15), y)
+    assert m.coef_ is old
+    np.testing.assert_array_equal(old, snap)
+    np.testing.assert_array_equal(m.intercept_, icpt)

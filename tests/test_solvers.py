@@ -290,28 +290,44 @@ def test_n_jobs_holds_for_every_parallel_kernel_of_a_fit(monkeypatch, call):
     import numba
     import scipy.sparse as sp
 
-    from fastlr._estimators import base
+    from fastlr import _kernels
+    from fastlr._estimators import base, columns
+    from fastlr._kernels import lazy_penalty
 
     if numba.config.NUMBA_NUM_THREADS < 2:
         pytest.skip("one Numba thread: nothing to bound")
-    seen = []
-    real = base.preconditioner
+    seen = {}
 
-    def spy(*args, **kwargs):
-        seen.append(numba.get_num_threads())
-        return real(*args, **kwargs)
+    def spy(owner, name):
+        real = getattr(owner, name)
 
-    monkeypatch.setattr(base, "preconditioner", spy)
+        def run(*args, **kwargs):
+            seen.setdefault(name, []).append(numba.get_num_threads())
+            return real(*args, **kwargs)
+        monkeypatch.setattr(owner, name, run)
+
+    spy(base, "preconditioner")
+    spy(_kernels, "remap_indices")
+    spy(_kernels, "widen_rows")
+    spy(lazy_penalty, "take_weights")
+    monkeypatch.setattr(columns, "MIN_FEATURES", 1024)  # the mapping runs in fit
     X = sp.random(300, 5000, density=0.002, format="csr", random_state=0)
     y = np.arange(300) % 2
     before = numba.get_num_threads()
-    est = fastlr.SigmoidRegression(n_jobs=1, max_iter=2, tol=None)
-    if call == "fit":
-        est.fit(X, y)
-    else:
-        est.partial_fit(X, y, classes=[0, 1])
-    assert seen == [1]
-    assert numba.get_num_threads() == before
+    numba.set_num_threads(2)
+    try:
+        est = fastlr.SigmoidRegression(n_jobs=1, max_iter=2, tol=None)
+        if call == "fit":
+            est.fit(X, y)
+        else:
+            est.partial_fit(X, y, classes=[0, 1])
+        assert numba.get_num_threads() == 2
+    finally:
+        numba.set_num_threads(before)
+    expected = {"preconditioner", "take_weights"} | (
+        {"remap_indices", "widen_rows"} if call == "fit" else set())
+    assert set(seen) == expected
+    assert all(counts == [1] for counts in seen.values()), seen
 
 
 # --------------------------------------------------------------- review fixes

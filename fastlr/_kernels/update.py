@@ -28,7 +28,7 @@ def scaled_weights(W, inv_scale, We):
 UNIT_BLOCK = 1 << 15
 
 
-@kernel(parallel=True)
+@kernel(parallel=True, exact=True)  # NumPy's rounding: no product by a reciprocal
 def columns_scaled(A, v, divide, out):
     """out[k, j] = A[k, j] · v[j] (A[k, j] / v[j] with ``divide``) in the arithmetic
     NumPy's ``A * v`` (``A / v``) takes (float32 with float64 in float64), rounded

@@ -265,6 +265,8 @@ def mbgd(problem: Problem, W, b, *, batch_size, schedule: Schedule, max_iter,
         progress.finish(res.n_iter, stop)
     if best_W is not None:
         res.W, res.b = best_W, best_b
+    if original_units and res.n_iter == 0:  # no epoch ran: a new array all the same
+        res.W = np.array(W, dtype=p.dtype)
     if warn and tol is not None and not res.converged and res.n_iter == max_iter:
         warnings.warn(
             f"Maximum number of epochs ({max_iter}) reached before convergence "

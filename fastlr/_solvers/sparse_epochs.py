@@ -14,6 +14,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._layout import ROWS
+from .._readonly import kernel_view
 from .problem import Problem
 
 #: the eager epoch costs O(K·d) per minibatch on top of the data; lazy updates pay
@@ -93,7 +94,7 @@ class LazyEpochRunner:
         # on 2^20 columns)
         self.F = np.empty((d, feature_columns(K, float(p.l2), same)), table)
         feature_table(inv, p.pen, bool(p.precondition), self.F)
-        self.unit = p.inv_scale if original_units else np.zeros(0)
+        self.unit = p.inv_scale if original_units else np.zeros(0, dt)
         self.out = np.empty((K, d), dt) if original_units else None
         self._W = None
 
@@ -106,8 +107,8 @@ class LazyEpochRunner:
         from .._kernels.lazy_penalty import take_weights
 
         p = self.p
-        if self._W is not W:  # a new weight array: take it in (the first epoch)
-            take_weights(W, self.S, self.unit)
+        if self._W is not W:  # a new weight array: take it in (the first epoch; only
+            take_weights(kernel_view(W), self.S, self.unit)  # read: coef_ may be read-only)
             self._W = self.weights(W)
         Wc, Gc, C, pos, touched = self.work
         out = lazy_csr_epoch(self.fam, self.data, self.indices, self.indptr, self.Y, self.y,
