@@ -6,8 +6,6 @@ weights into predictions with the kernels of :mod:`fastlr._kernels`.
 """
 from __future__ import annotations
 
-import contextlib
-import copy
 import dataclasses
 import functools
 import inspect
@@ -17,10 +15,10 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils.validation import check_random_state
 
-from .._config import threads
 from .._solvers import SolverSettings, resolve_tol, solve, trains_in_original_units
 from .._solvers.problem import Problem
 from .._solvers.sparse_epochs import lazy_epochs_pay
+from .call_guards import unchanged_on_error, with_n_jobs
 from .columns import stored_columns
 from .dask_io import along_rows, is_dask
 from .inputs import check_X_block, row_chunks, validate_Xy
@@ -43,29 +41,6 @@ _SCALARS = (int, float, str, bool, type(None), np.float64, np.float32, np.int64)
 
 def _same_for_validation(a, b):
     return a is b or (type(a) is type(b) and type(a) in _SCALARS and a == b)
-
-
-def with_n_jobs(method):
-    """Run ``method`` with ``self.n_jobs`` Numba threads: every parallel kernel of a
-    fit (the column statistics, the stored-column mapping, the weights' layouts),
-    not only the solver's."""
-    @functools.wraps(method)
-    def run(self, *args, **kwargs):
-        with threads(self.n_jobs):
-            return method(self, *args, **kwargs)
-    return run
-
-
-@contextlib.contextmanager
-def unchanged_on_error(est):
-    """Restore the estimator's state if the block raises: no half-done fits."""
-    saved = {k: copy.deepcopy(v) if k == "_fastlr_rng" else v for k, v in est.__dict__.items()}
-    try:
-        yield
-    except BaseException:
-        est.__dict__.clear()
-        est.__dict__.update(saved)
-        raise
 
 
 class BaseLogistic(PredictMixin, ClassifierMixin, BaseEstimator):
