@@ -70,6 +70,10 @@ class EpochRunner:
         """The array the last epoch wrote its weights into: ``W`` itself."""
         return W
 
+    def all_finite(self, W):
+        """Whether the weights ``W`` the last epoch wrote are all finite."""
+        return all_finite(W)
+
     def __call__(self, order, W, b, eta):
         """Run the epoch in place on (W, b); returns (objective_sum, n_batches, finite)."""
         p = self.p
@@ -213,7 +217,7 @@ def mbgd(problem: Problem, W, b, *, batch_size, schedule: Schedule, max_iter,
             eta = schedule.eta(epoch_offset + epoch)
             total, nb, finite = run_epoch(order, W, b, eta)
             W = res.W = run_epoch.weights(W)
-            if not (finite and np.isfinite(total) and all_finite(W)
+            if not (finite and np.isfinite(total) and run_epoch.all_finite(W)
                     and np.all(np.isfinite(b))):
                 where = f"the objective became non-finite in epoch {epoch_offset + epoch + 1}"
                 overflow = data_overflow(p.X)

@@ -10,6 +10,8 @@ per-minibatch arrays.
 """
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -57,6 +59,50 @@ def lazy_workspace(indptr, n_features, n_outputs, batch_size, dtype):
             np.zeros(m, np.uintp)), table
 
 
+#: a lazy epoch runs on the columns its rows store when the others, times this, reach
+#: the stored values (see :func:`stored_columns`)
+VALUES_PER_FREE = 16
+#: nor on fewer columns than this: the marking would cost more than it saves
+MIN_COLUMNS = 1 << 16
+#: the renumbering of the stored indices runs in this many slices side by side
+CHUNKS = 2
+
+
+class StoredColumns(NamedTuple):
+    keep: np.ndarray       # the columns the rows store values in, increasing
+    indices: np.ndarray    # the rows' indices renumbered to positions in ``keep``
+
+
+def stored_columns(indices, d):
+    """A :class:`StoredColumns` for CSR ``indices`` over ``d`` columns when enough of
+    the columns store no value, else None. The epochs then fill, walk and write back
+    their per-feature table for the stored columns only, and
+    :func:`fastlr._kernels.lazy_columns.catch_up_columns` brings the others up to
+    date in one pass over the weights (the same weights: a column without values only
+    takes penalty-only steps). The cost, a scatter over the indices and their
+    renumbering (~2 ns a value), against ~15 ns an empty column saves an epoch:
+    a call of partial_fit on 64 bag-of-words rows over 2^20 columns, side by side:
+    24 -> 10 ms (binary), 10 chunks of 10,000 rows: 299 -> 234 ms (binary), 1,355 ->
+    828 ms (20 classes)."""
+    from .._kernels import mark_stored_columns, marked_columns, remap_indices, word_ranks
+    from .._kernels.stored_columns import words
+
+    nnz = indices.shape[0]
+    if d < MIN_COLUMNS or d * VALUES_PER_FREE < nnz:
+        return None
+    bits = np.zeros(words(d), np.uint64)
+    mark_stored_columns(indices, bits)
+    rank = np.empty(bits.size, indices.dtype)
+    used = word_ranks(bits, rank)
+    if (d - used) * VALUES_PER_FREE < nnz:
+        return None
+    keep = np.empty(used, np.intp)
+    marked_columns(bits, keep)
+    renumbered = np.empty_like(indices)
+    remap_indices(indices, bits, rank, renumbered, CHUNKS)
+    return StoredColumns(keep, renumbered)
+
+
 def trains_in_original_units(p: Problem, solver: str) -> bool:
     """True when ``solver`` trains ``p`` with its weights in the user's units (those of
     ``coef_``): MBGD's lazy epochs on preconditioned rows, which are never centred,
@@ -82,21 +128,32 @@ class LazyEpochRunner:
         self.fam, self.Y, self.y = p.kernel_args
         self.data, self.indices, self.indptr = p.kernel_X
         K, d, dt = p.n_outputs, p.n_features, p.dtype
+        inv = p.inv_scale if p.precondition else np.ones(d, dt)
+        self.unit = p.inv_scale if original_units else np.zeros(0, dt)
+        pen = p.pen
+        # rows that store values in few of the columns: the epochs on those columns,
+        # renumbered, and the others caught up in one pass (lazy_columns)
+        self.columns = stored_columns(self.indices, d)
+        if self.columns is not None:
+            keep, self.indices = self.columns.keep, self.columns.indices
+            inv, pen = inv[keep], pen[keep]
+            unit = self.unit[keep] if original_units else self.unit
+            d = keep.size
         self.S = np.empty((d, K), dt)  # the weights, taken in by the first epoch
         self.gb = np.zeros(K, dt)
         self.Z = np.zeros((max(1, min(batch_size, ROWS)), K), dt)
         # the per-feature table in the weights' dtype (float32 data: 16 bytes a feature,
         # half the cache misses) while a float32 counts exactly; float64 otherwise
         self.work, table = lazy_workspace(self.indptr, d, K, batch_size, dt)
-        inv = p.inv_scale if p.precondition else np.ones(d, dt)
-        same = K == 1 and np.array_equal(np.asarray(inv, dt), np.asarray(p.pen, dt))
+        same = K == 1 and np.array_equal(np.asarray(inv, dt), np.asarray(pen, dt))
         # filled whole by feature_table: not zeroed first (16 MB a call of partial_fit
         # on 2^20 columns)
         self.F = np.empty((d, feature_columns(K, float(p.l2), same)), table)
-        feature_table(inv, p.pen, bool(p.precondition), self.F)
-        self.unit = p.inv_scale if original_units else np.zeros(0, dt)
-        self.out = np.empty((K, d), dt) if original_units else None
-        self._W = None
+        feature_table(inv, pen, bool(p.precondition), self.F)
+        self.out = np.empty((K, p.n_features), dt) if original_units else None
+        if self.columns is not None:  # the epoch's own units and output, on its columns
+            self.unit_c, self.fitted = unit, np.empty((K, d), dt)
+        self._W = self._finite = None
 
     def weights(self, W):
         """The array the last epoch wrote its weights into (given it ``W``)."""
@@ -104,15 +161,37 @@ class LazyEpochRunner:
 
     def __call__(self, order, W, b, eta):
         from .._kernels.lazy import lazy_csr_epoch
+        from .._kernels.lazy_columns import catch_up_columns, take_columns
         from .._kernels.lazy_penalty import take_weights
 
         p = self.p
+        cols = self.columns
         if self._W is not W:  # a new weight array: take it in (the first epoch; only
-            take_weights(kernel_view(W), self.S, self.unit)  # read: coef_ may be read-only)
+            Wv = kernel_view(W)  # read: coef_ may be read-only)
+            if cols is None:
+                take_weights(Wv, self.S, self.unit)
+            else:
+                take_columns(Wv, cols.keep, self.S, self.unit, CHUNKS)
             self._W = self.weights(W)
         Wc, Gc, C, pos, touched = self.work
-        out = lazy_csr_epoch(self.fam, self.data, self.indices, self.indptr, self.Y, self.y,
-                             p.sw, order, self.batch_size, self.S, b, self.gb, self.Z, eta,
-                             float(p.l1), float(p.l2), bool(p.fit_intercept), self.F,
-                             Wc, Gc, C, pos, touched, self.weights(W), self.unit)
-        return out
+        l1, l2 = float(p.l1), float(p.l2)
+        total, nb, finite = lazy_csr_epoch(
+            self.fam, self.data, self.indices, self.indptr, self.Y, self.y, p.sw, order,
+            self.batch_size, self.S, b, self.gb, self.Z, eta, l1, l2,
+            bool(p.fit_intercept), self.F, Wc, Gc, C, pos, touched,
+            self.weights(W) if cols is None else self.fitted,
+            self.unit if cols is None else self.unit_c)
+        self._finite = None
+        if cols is not None and finite:
+            pen1, pen2, self._finite = catch_up_columns(
+                kernel_view(W), self.fitted, cols.keep, p.pen, self.unit, nb, eta * l1,
+                eta * l2, self.F[:0, 0], self.weights(W), CHUNKS)
+            total += nb * (l1 * pen1 + 0.5 * l2 * pen2)
+        return total, nb, finite
+
+    def all_finite(self, W):
+        """Whether the weights the last epoch wrote (``self.weights(W)``) are all
+        finite: known from its pass over them when it ran on the stored columns."""
+        from .._kernels import all_finite
+
+        return all_finite(W) if self._finite is None else bool(self._finite)
