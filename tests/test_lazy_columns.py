@@ -38,9 +38,9 @@ def _steps_one_by_one(W, pen, unit, nb, el1, el2, dtype):
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("K", [1, 3])
 @pytest.mark.parametrize("el1,el2", [(0.0, 0.0), (0.0, 1e-5), (0.0, 3e-3), (0.0, 0.02),
-                                     (0.0, 0.7), (2e-3, 0.0), (1e-3, 2e-3)],
+                                     (0.0, 0.7), (2e-3, 0.0), (1e-3, 2e-3), (2e-3, 0.7)],
                          ids=["none", "l2-series", "l2-atanh", "l2-mixed", "l2-not-positive",
-                              "l1", "elasticnet"])
+                              "l1", "elasticnet", "elasticnet-not-positive"])
 @pytest.mark.parametrize("scaled", [True, False], ids=["user-units", "trained-units"])
 def test_catch_up_is_the_steps_taken_one_by_one(dtype, K, el1, el2, scaled):
     """Every column not kept: nb penalty-only steps (a decay from the series of
@@ -113,6 +113,56 @@ def test_catch_up_reports_a_weight_that_is_not_finite(where, bad):
         assert not catch_up_columns(W, fitted, keep, pen, pen, 3, el1, el2, np.empty(0),
                                     out, 2)[2]
         assert np.isnan(out[0, 17]) == (where == "caught-up" and np.isnan(bad))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_a_block_with_a_strong_decay_leaves_the_next_blocks_alone(dtype):
+    """A block where some decay is too strong for the series (ε > 0.5) takes the
+    general closed form; the blocks after it, in the same chunk, keep their own
+    (the same bits as without that column)."""
+    rng = np.random.default_rng(9)
+    d, nb, el2 = 2000, 7, 1e-3
+    W = rng.normal(0, 1, (2, d)).astype(dtype)
+    pen = rng.uniform(0.5, 1.5, d).astype(dtype)
+    strong = pen.copy()
+    strong[3] = 30.0  # ε = 0.9 in the first block
+    keep, fitted = np.array([5, 700]), np.zeros((2, 2), dtype)
+    outs = []
+    for p in (pen, strong):
+        out = np.empty_like(W)
+        assert catch_up_columns(W, fitted, keep, p, np.zeros(0, dtype), nb, 0.0, el2,
+                                np.empty(0, dtype), out, 1)[2]
+        outs.append(out)
+    np.testing.assert_array_equal(outs[1][:, 256:], outs[0][:, 256:])
+    expected = _steps_one_by_one(W, strong, np.zeros(0), nb, 0.0, el2, dtype)
+    np.testing.assert_allclose(outs[1][:, 3], expected[:, 3], rtol=1e-12 if dtype == np.float64
+                               else 2e-5)
+
+
+@pytest.mark.parametrize("scaled", [True, False], ids=["user-units", "trained-units"])
+def test_catch_up_writes_in_the_dtype_of_out(scaled):
+    """float64 weights in (coef_ of a float64 fit) and float32 out: each weight rounded
+    as take_weights rounds it; one beyond float32's range is an inf the pass reports."""
+    rng = np.random.default_rng(10)
+    d = 600
+    W = rng.normal(0, 1, (2, d))
+    pen = rng.uniform(0.5, 1.5, d).astype(np.float32)
+    unit = rng.uniform(0.5, 2.0, d) if scaled else np.zeros(0)  # float64, like a
+    #                                 float64 stream's scaling kept for a float32 call
+    keep, fitted = np.array([1, 400]), np.ones((2, 2), np.float32)
+    out, ref = np.empty((2, d), np.float32), np.empty((2, d), np.float32)
+    S = np.empty((d, 2), np.float32)
+    take_weights(W, S, unit)  # W into the float32 trained units, as the epochs take it
+    W32 = np.ascontiguousarray((S * (unit[:, None] if scaled else 1)).T)
+    args = (keep, pen, unit, 5, 1e-4, 1e-3, np.empty(0, np.float32))
+    assert catch_up_columns(W, fitted, *args, out, 2)[2]
+    assert catch_up_columns(W32, fitted, *args, ref, 2)[2]
+    np.testing.assert_allclose(out, ref, rtol=2e-6)
+    W[1, 77] = 1e39
+    if scaled:  # 1e37 in the trained units: within float32 until multiplied back
+        unit[77] = 100.0
+    assert not catch_up_columns(W, fitted, *args, out, 2)[2]
+    assert np.isinf(out[1, 77])
 
 
 @pytest.mark.parametrize("K", [1, 3])
@@ -239,6 +289,15 @@ def test_stored_columns_rule():
     assert epochs_module.stored_columns(X.indices[X.indices < d - 1], d - 1) is None
     dense_rows = sp.csr_matrix(np.ones((20, 64)))
     assert epochs_module.stored_columns(dense_rows.indices, 64) is None
+    # at least MIN_COLUMNS columns: more than 16 stored values a column, or too few
+    # empty columns for the values the rows store
+    many = np.tile(np.arange(d, dtype=np.int32), epochs_module.VALUES_PER_FREE + 1)
+    assert epochs_module.stored_columns(many, d) is None
+    few_empty = np.tile(np.arange(d - d // 8, dtype=np.int32), 10)  # d/8 empty, 8.75 d values
+    assert few_empty.size <= d * epochs_module.VALUES_PER_FREE
+    assert epochs_module.stored_columns(few_empty, d) is None
+    cols = epochs_module.stored_columns(few_empty[:d], d)  # d values: the rule holds
+    assert cols is not None and cols.keep.size == d - d // 8
     empty = sp.csr_matrix((30, d))
     cols = epochs_module.stored_columns(empty.indices, d)
     assert cols is not None and cols.keep.size == 0
@@ -267,3 +326,23 @@ def test_a_diverging_call_on_stored_columns_leaves_the_model(monkeypatch):
     assert m.coef_ is old
     np.testing.assert_array_equal(old, snap)
     np.testing.assert_array_equal(m.intercept_, icpt)
+
+
+@pytest.mark.parametrize("min_columns", [1, 1 << 40], ids=["stored-columns", "all-columns"])
+def test_a_weight_beyond_float32_in_a_column_the_chunk_skips_raises(monkeypatch,
+                                                                     min_columns):
+    """coef_ of a float64 stream holding weights beyond float32's range, then a
+    float32 chunk that stores no value in their columns: the call raises and leaves
+    the model, on either path, instead of writing inf into coef_."""
+    monkeypatch.setattr(epochs_module, "MIN_COLUMNS", min_columns)
+    X = _wide(300, 3000, 5, np.float64, seed=11)
+    y = np.random.default_rng(5).integers(0, 2, 300)
+    m = fastlr.SigmoidRegression(random_state=0).partial_fit(X[:150], y[:150],
+                                                             classes=[0, 1])
+    chunk = X[150:].astype(np.float32)
+    free = np.setdiff1d(np.arange(3000), chunk.indices)[:3]
+    m.coef_[0, free] = 1e39
+    snap = m.coef_.copy()
+    with pytest.raises(fastlr.DivergenceError):
+        m.partial_fit(chunk, y[150:])
+    np.testing.assert_array_equal(m.coef_, snap)

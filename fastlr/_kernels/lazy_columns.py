@@ -1,8 +1,8 @@
 """The columns a lazy epoch's rows never touch, caught up in one pass.
 
 A call of ``partial_fit`` on a chunk of a wide bag of words (10,000 rows, 2^20
-columns) stores values in a fifth of the columns; the other weights only take
-the epoch's penalty-only steps. :class:`fastlr._solvers.sparse_epochs.LazyEpochRunner`
+columns) stores values in an eighth of the columns (~130,000); the other weights
+only take the epoch's penalty-only steps. :class:`fastlr._solvers.sparse_epochs.LazyEpochRunner`
 then runs the lazy epoch (:mod:`.lazy`) on the stored columns alone, renumbered
 (:mod:`.stored_columns`), and this kernel applies the ``nb`` penalty-only steps
 of the epoch to every other column in closed form (docs/math.md §6) while it
@@ -10,11 +10,15 @@ writes all the weights into the solver's (K, d) array: one pass over the weights
 instead of the epoch's passes over its per-feature table, which it would fill,
 walk and write back for every column (2^20 columns, one output: ~16 ms a call).
 
-Arithmetic as :func:`.lazy_penalty._finish_epoch` does it for a column whose last
-step is 0: weights divided into the trained units by ``unit`` (when not empty),
-the decay a^nb = exp(nb · log a) in the table's dtype with log a from the same
-series, the L1 shrink (el1 q) · nb, an elastic net step by step closed form
-(:func:`.lazy_penalty._catch_up`), and the weights multiplied back by ``unit``.
+The same closed forms as :func:`.lazy_penalty._finish_epoch` for a column whose
+last step is 0, to rounding: weights divided into the trained units by ``unit``
+(when not empty), the decay a^nb = exp(nb · log a) in the table's dtype with
+log a from the same series, the L1 shrink (el1 q) · nb, an elastic net's closed
+form (:func:`.lazy_penalty._catch_up`), the steps one by one where a decay is not
+positive, and the weights multiplied back by ``unit``. Not bit for bit: the epoch
+picks the series for log a over all its columns, this pass block by block, so a
+float32 weight may differ in its last bit from the one an epoch on all columns
+gives (the tests compare the two paths to rounding).
 """
 from __future__ import annotations
 
@@ -87,9 +91,12 @@ def _catch_up_range(W, fitted, keep, pen, unit, nb, el1, el2, table, out, c0, c1
     contiguous buffer (whole cache lines of W and out, loops that vectorise)."""
     K = W.shape[0]
     tdt = table.dtype.type
+    odt = out.dtype.type
     scaled = unit.shape[0] > 0
     B = FINISH_BLOCK
-    s = np.empty(B, W.dtype)        # a row of the block, in the trained units
+    s = np.empty(B, out.dtype)      # a row of the block, in the trained units and in
+    #                                 the dtype written (W may be wider: coef_ of a float64
+    #                                 fit; what overflows that dtype is caught as inf)
     q = np.empty(B)                 # q in the table's dtype, as a float64
     eps = np.empty(B)
     decay = np.empty(B, table.dtype)
@@ -119,13 +126,15 @@ def _catch_up_range(W, fitted, keep, pen, unit, nb, el1, el2, table, out, c0, c1
             q[t] = 0.0
             a1[t] = 0.0
             a2[t] = 0.0
-        if mode == SHRINK:
+        bmode = mode  # this block's: a strong decay on some column of it is no reason
+        if mode == SHRINK:  # for the general form in the blocks after it
             for t in range(n):
                 shr[t] = (el1 * q[t]) * np.float64(nb)
         elif mode != NONE:
             large = 0  # a count, not a flag: an integer sum vectorises
             for t in range(n):
-                e = el2 * (q[t] * q[t])
+                qt = tdt(q[t])
+                e = el2 * (qt * qt)  # q² in the table's dtype, as _start_epoch forms it
                 eps[t] = e
                 large += e > ATANH_EPS
             if mode == DECAY and large == 0:  # a^nb = exp(nb log a)
@@ -134,7 +143,7 @@ def _catch_up_range(W, fitted, keep, pen, unit, nb, el1, el2, table, out, c0, c1
                     big += eps[t] > SERIES_EPS
                 _decays(eps, n, big == 0, step, decay)
             else:  # an elastic net, or decays up to 1 or more per step: the closed
-                mode = GENERAL  # form of _catch_up, the steps one by one where a <= 0
+                bmode = GENERAL  # form of _catch_up, the steps one by one where a <= 0
                 for t in range(n):
                     if eps[t] < 1.0:
                         dec[t], shr[t] = _decay_shrink(nb, eps[t], el1 * q[t])
@@ -147,15 +156,15 @@ def _catch_up_range(W, fitted, keep, pen, unit, nb, el1, el2, table, out, c0, c1
                     s[t] = W[k, j0 + t]
             for v in range(u0, u):  # a kept column: no catch-up, no penalty (its
                 s[keep[v] - j0] = 0  # weights come from the epoch below)
-            if mode == SHRINK:
+            if bmode == SHRINK:
                 for t in range(n):
                     w = s[t]
                     r = abs(w) - shr[t]
                     s[t] = 0.0 if r <= 0 else np.copysign(r, w)
-            elif mode == DECAY:
+            elif bmode == DECAY:
                 for t in range(n):
                     s[t] *= decay[t]
-            elif mode == GENERAL:
+            elif bmode == GENERAL:
                 for t in range(n):
                     w = s[t]
                     if w == 0:  # a zero weight stays zero
@@ -175,8 +184,8 @@ def _catch_up_range(W, fitted, keep, pen, unit, nb, el1, el2, table, out, c0, c1
                 a2[t] += w * w
             if scaled:
                 for t in range(n):
-                    x = s[t] * unit[j0 + t]
-                    out[k, j0 + t] = x
+                    x = odt(s[t] * unit[j0 + t])  # unit may be wider than out: the bits
+                    out[k, j0 + t] = x           # written are the ones checked
                     bad += not abs(x) < np.inf  # counts NaN too; an integer sum vectorises
             else:
                 for t in range(n):

@@ -6,7 +6,10 @@ rows are centred); :class:`LazyEpochRunner` runs the epochs with
 :func:`fastlr._kernels.lazy.lazy_csr_epoch` and keeps the weights in its
 (d, K) layout between epochs, writing them back into the solver's (K, d)
 array after each epoch; :func:`lazy_workspace` sizes the kernel's compact
-per-minibatch arrays.
+per-minibatch arrays. When the rows store values in few of the columns (a
+chunk of a wide stream), :func:`stored_columns` renumbers them and the epochs
+run on those columns alone, the others brought up to date in one pass
+(:func:`fastlr._kernels.lazy_columns.catch_up_columns`).
 """
 from __future__ import annotations
 
@@ -118,7 +121,11 @@ class LazyEpochRunner:
     """Same interface as :class:`fastlr._solvers.mbgd.EpochRunner`. With
     ``original_units`` the weights passed in are in the user's units, only read
     (they may be the estimator's ``coef_``); each epoch writes its weights, in the
-    user's units too, into an array of its own, :meth:`weights`."""
+    user's units too, into an array of its own, :meth:`weights`. ``columns`` is the
+    :class:`StoredColumns` the epochs run on (None: all of them); then each epoch
+    writes its columns into ``fitted`` and :func:`catch_up_columns
+    <fastlr._kernels.lazy_columns.catch_up_columns>` writes every weight, saying
+    whether they are finite (:meth:`all_finite`)."""
 
     def __init__(self, problem: Problem, batch_size: int, original_units: bool = False):
         from .._kernels.lazy_penalty import feature_columns, feature_table
